@@ -1,0 +1,511 @@
+"""The function table: one row per supported function.
+
+A row names the function (and its aliases), says how many arguments it takes,
+builds the sympy expression, lowers the sympy class it builds to torch, and gives
+an interval on which the function is smooth, which the tests sample. Rows without
+a lowering build their expression from other rows (``sec`` is ``1/cos`` in torch,
+``hypot`` is a square root of a sum).
+
+The lowerings receive the torch module as their first argument so that this
+module can be imported without importing torch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy
+
+from derivcli import special
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One supported function."""
+
+    name: str
+    arity: tuple[int, int | None]
+    build: Callable[..., sympy.Expr]
+    doc: str
+    aliases: tuple[str, ...] = ()
+    sympy_class: type | None = None
+    lower: Callable | None = None
+    domain: tuple[float, float] = (-2.0, 2.0)
+    static_args: tuple[int, ...] = ()
+    listed: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def _reciprocal(torch_fn_name: str) -> Callable:
+    return lambda torch, x: 1 / getattr(torch, torch_fn_name)(x)
+
+
+def _gamma(torch, x):
+    # exp(lgamma) is |gamma|; the sign alternates between the poles left of 0.
+    negative = (x < 0) & (torch.remainder(torch.floor(x), 2) == 1)
+    return torch.where(negative, -1.0, 1.0).to(x.dtype) * torch.exp(torch.lgamma(x))
+
+
+def _sinc(torch, x):
+    # sin(x)/x with its Taylor series near 0; the double where keeps nan out of gradients.
+    small = torch.abs(x) < 1e-3
+    safe = torch.where(small, torch.ones_like(x), x)
+    x2 = x * x
+    return torch.where(small, 1 - x2 / 6 + x2 * x2 / 120, torch.sin(safe) / safe)
+
+
+def _root(torch, x, n):
+    return torch.sign(x) * torch.abs(x) ** (1.0 / n)
+
+
+def _dirac_delta(torch, x, order=0):
+    return torch.where(x == 0, torch.full_like(x, float("nan")), torch.zeros_like(x))
+
+
+def _log_base(x, base=None):
+    return sympy.log(x) if base is None else sympy.log(x) / sympy.log(base)
+
+
+def _n_ary(cls):
+    return lambda *args: cls(*args)
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    # trigonometric
+    FunctionSpec(
+        "sin", (1, 1), sympy.sin, "sine", sympy_class=sympy.sin, lower=lambda t, x: t.sin(x)
+    ),
+    FunctionSpec(
+        "cos", (1, 1), sympy.cos, "cosine", sympy_class=sympy.cos, lower=lambda t, x: t.cos(x)
+    ),
+    FunctionSpec(
+        "tan",
+        (1, 1),
+        sympy.tan,
+        "tangent",
+        sympy_class=sympy.tan,
+        lower=lambda t, x: t.tan(x),
+        domain=(-1.4, 1.4),
+    ),
+    FunctionSpec(
+        "cot",
+        (1, 1),
+        sympy.cot,
+        "cotangent",
+        sympy_class=sympy.cot,
+        lower=lambda t, x: 1 / t.tan(x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "sec",
+        (1, 1),
+        sympy.sec,
+        "secant",
+        sympy_class=sympy.sec,
+        lower=_reciprocal("cos"),
+        domain=(-1.4, 1.4),
+    ),
+    FunctionSpec(
+        "csc",
+        (1, 1),
+        sympy.csc,
+        "cosecant",
+        sympy_class=sympy.csc,
+        lower=_reciprocal("sin"),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "asin",
+        (1, 1),
+        sympy.asin,
+        "inverse sine",
+        aliases=("arcsin",),
+        sympy_class=sympy.asin,
+        lower=lambda t, x: t.asin(x),
+        domain=(-0.9, 0.9),
+    ),
+    FunctionSpec(
+        "acos",
+        (1, 1),
+        sympy.acos,
+        "inverse cosine",
+        aliases=("arccos",),
+        sympy_class=sympy.acos,
+        lower=lambda t, x: t.acos(x),
+        domain=(-0.9, 0.9),
+    ),
+    FunctionSpec(
+        "atan",
+        (1, 1),
+        sympy.atan,
+        "inverse tangent",
+        aliases=("arctan",),
+        sympy_class=sympy.atan,
+        lower=lambda t, x: t.atan(x),
+    ),
+    FunctionSpec(
+        "acot",
+        (1, 1),
+        sympy.acot,
+        "inverse cotangent",
+        aliases=("arccot",),
+        sympy_class=sympy.acot,
+        lower=lambda t, x: t.atan(1 / x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "asec",
+        (1, 1),
+        sympy.asec,
+        "inverse secant",
+        aliases=("arcsec",),
+        sympy_class=sympy.asec,
+        lower=lambda t, x: t.acos(1 / x),
+        domain=(1.2, 3.0),
+    ),
+    FunctionSpec(
+        "acsc",
+        (1, 1),
+        sympy.acsc,
+        "inverse cosecant",
+        aliases=("arccsc",),
+        sympy_class=sympy.acsc,
+        lower=lambda t, x: t.asin(1 / x),
+        domain=(1.2, 3.0),
+    ),
+    FunctionSpec(
+        "atan2",
+        (2, 2),
+        sympy.atan2,
+        "atan2(y, x), the angle of the point (x, y)",
+        aliases=("arctan2",),
+        sympy_class=sympy.atan2,
+        lower=lambda t, y, x: t.atan2(y, x),
+        domain=(0.3, 2.0),
+    ),
+    # hyperbolic
+    FunctionSpec(
+        "sinh",
+        (1, 1),
+        sympy.sinh,
+        "hyperbolic sine",
+        sympy_class=sympy.sinh,
+        lower=lambda t, x: t.sinh(x),
+    ),
+    FunctionSpec(
+        "cosh",
+        (1, 1),
+        sympy.cosh,
+        "hyperbolic cosine",
+        sympy_class=sympy.cosh,
+        lower=lambda t, x: t.cosh(x),
+    ),
+    FunctionSpec(
+        "tanh",
+        (1, 1),
+        sympy.tanh,
+        "hyperbolic tangent",
+        sympy_class=sympy.tanh,
+        lower=lambda t, x: t.tanh(x),
+    ),
+    FunctionSpec(
+        "coth",
+        (1, 1),
+        sympy.coth,
+        "hyperbolic cotangent",
+        sympy_class=sympy.coth,
+        lower=lambda t, x: 1 / t.tanh(x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "sech",
+        (1, 1),
+        sympy.sech,
+        "hyperbolic secant",
+        sympy_class=sympy.sech,
+        lower=_reciprocal("cosh"),
+    ),
+    FunctionSpec(
+        "csch",
+        (1, 1),
+        sympy.csch,
+        "hyperbolic cosecant",
+        sympy_class=sympy.csch,
+        lower=_reciprocal("sinh"),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "asinh",
+        (1, 1),
+        sympy.asinh,
+        "inverse hyperbolic sine",
+        aliases=("arsinh", "arcsinh"),
+        sympy_class=sympy.asinh,
+        lower=lambda t, x: t.asinh(x),
+    ),
+    FunctionSpec(
+        "acosh",
+        (1, 1),
+        sympy.acosh,
+        "inverse hyperbolic cosine",
+        aliases=("arcosh", "arccosh"),
+        sympy_class=sympy.acosh,
+        lower=lambda t, x: t.acosh(x),
+        domain=(1.2, 3.0),
+    ),
+    FunctionSpec(
+        "atanh",
+        (1, 1),
+        sympy.atanh,
+        "inverse hyperbolic tangent",
+        aliases=("artanh", "arctanh"),
+        sympy_class=sympy.atanh,
+        lower=lambda t, x: t.atanh(x),
+        domain=(-0.9, 0.9),
+    ),
+    FunctionSpec(
+        "acoth",
+        (1, 1),
+        sympy.acoth,
+        "inverse hyperbolic cotangent",
+        aliases=("arcoth", "arccoth"),
+        sympy_class=sympy.acoth,
+        lower=lambda t, x: t.atanh(1 / x),
+        domain=(1.2, 3.0),
+    ),
+    # exponentials, logarithms, roots
+    FunctionSpec(
+        "exp", (1, 1), sympy.exp, "exponential", sympy_class=sympy.exp, lower=lambda t, x: t.exp(x)
+    ),
+    FunctionSpec(
+        "log",
+        (1, 2),
+        _log_base,
+        "natural logarithm; log(x, b) in base b",
+        aliases=("ln",),
+        sympy_class=sympy.log,
+        lower=lambda t, x: t.log(x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec("log2", (1, 1), lambda x: _log_base(x, 2), "base-2 logarithm", domain=(0.2, 3.0)),
+    FunctionSpec(
+        "log10", (1, 1), lambda x: _log_base(x, 10), "base-10 logarithm", domain=(0.2, 3.0)
+    ),
+    FunctionSpec("sqrt", (1, 1), sympy.sqrt, "square root (also √x)", domain=(0.2, 3.0)),
+    FunctionSpec("cbrt", (1, 1), special.cbrt, "real cube root: cbrt(-8) = -2", domain=(0.2, 3.0)),
+    FunctionSpec(
+        "root",
+        (2, 2),
+        lambda x, n: _build_root(x, n),
+        "root(x, n), the real n-th root (negative x allowed for odd n)",
+        sympy_class=special.root,
+        lower=_root,
+        domain=(0.2, 3.0),
+        static_args=(1,),
+    ),
+    # piecewise
+    FunctionSpec(
+        "abs",
+        (1, 1),
+        sympy.Abs,
+        "absolute value (also |x|)",
+        aliases=("Abs",),
+        sympy_class=sympy.Abs,
+        lower=lambda t, x: t.abs(x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "sign",
+        (1, 1),
+        sympy.sign,
+        "sign: -1, 0 or 1",
+        aliases=("sgn",),
+        sympy_class=sympy.sign,
+        lower=lambda t, x: t.sign(x),
+        domain=(0.2, 3.0),
+    ),
+    FunctionSpec(
+        "floor",
+        (1, 1),
+        special.floor,
+        "largest integer not above x",
+        sympy_class=sympy.floor,
+        lower=lambda t, x: t.floor(x),
+        domain=(0.2, 0.8),
+    ),
+    FunctionSpec(
+        "ceil",
+        (1, 1),
+        special.ceiling,
+        "smallest integer not below x",
+        aliases=("ceiling",),
+        sympy_class=sympy.ceiling,
+        lower=lambda t, x: t.ceil(x),
+        domain=(0.2, 0.8),
+    ),
+    FunctionSpec(
+        "min",
+        (2, None),
+        _n_ary(sympy.Min),
+        "smallest of two or more arguments",
+        aliases=("Min",),
+        sympy_class=sympy.Min,
+        lower=lambda t, *xs: _fold(t.minimum, xs),
+    ),
+    FunctionSpec(
+        "max",
+        (2, None),
+        _n_ary(sympy.Max),
+        "largest of two or more arguments",
+        aliases=("Max",),
+        sympy_class=sympy.Max,
+        lower=lambda t, *xs: _fold(t.maximum, xs),
+    ),
+    FunctionSpec(
+        "heaviside",
+        (1, 1),
+        sympy.Heaviside,
+        "unit step, 1/2 at 0",
+        aliases=("Heaviside", "step"),
+        sympy_class=sympy.Heaviside,
+        lower=lambda t, x: (t.sign(x) + 1) / 2,
+        domain=(0.2, 3.0),
+    ),
+    # special functions
+    FunctionSpec(
+        "erf",
+        (1, 1),
+        sympy.erf,
+        "error function",
+        sympy_class=sympy.erf,
+        lower=lambda t, x: t.erf(x),
+    ),
+    FunctionSpec(
+        "erfc",
+        (1, 1),
+        sympy.erfc,
+        "complementary error function",
+        sympy_class=sympy.erfc,
+        lower=lambda t, x: t.erfc(x),
+    ),
+    FunctionSpec(
+        "gamma",
+        (1, 1),
+        lambda x: _bounded_gamma(sympy.gamma, x),
+        "Gamma function (also for negative non-integers)",
+        sympy_class=sympy.gamma,
+        lower=_gamma,
+        domain=(0.3, 3.0),
+    ),
+    FunctionSpec(
+        "loggamma",
+        (1, 1),
+        lambda x: _bounded_gamma(sympy.loggamma, x),
+        "log of the Gamma function",
+        aliases=("lgamma",),
+        sympy_class=sympy.loggamma,
+        lower=lambda t, x: t.lgamma(x),
+        domain=(0.3, 3.0),
+    ),
+    FunctionSpec(
+        "digamma",
+        (1, 1),
+        lambda x: sympy.polygamma(0, x),
+        "digamma, the derivative of loggamma",
+        domain=(0.3, 3.0),
+    ),
+    FunctionSpec(
+        "polygamma",
+        (2, 2),
+        lambda n, x: _build_polygamma(n, x),
+        "polygamma(n, x), the n-th derivative of digamma",
+        sympy_class=sympy.polygamma,
+        lower=lambda t, n, x: t.special.polygamma(n, x),
+        domain=(0.3, 3.0),
+        static_args=(0,),
+    ),
+    FunctionSpec(
+        "sigmoid",
+        (1, 1),
+        special.sigmoid,
+        "logistic function 1/(1 + exp(-x))",
+        sympy_class=special.sigmoid,
+        lower=lambda t, x: t.sigmoid(x),
+    ),
+    FunctionSpec(
+        "softplus",
+        (1, 1),
+        special.softplus,
+        "log(1 + exp(x))",
+        sympy_class=special.softplus,
+        lower=lambda t, x: t.nn.functional.softplus(x),
+    ),
+    FunctionSpec(
+        "sinc", (1, 1), sympy.sinc, "sin(x)/x, 1 at 0", sympy_class=sympy.sinc, lower=_sinc
+    ),
+    FunctionSpec(
+        "hypot", (2, 2), lambda x, y: sympy.sqrt(x**2 + y**2), "sqrt(x^2 + y^2)", domain=(0.3, 2.0)
+    ),
+    # not for users to type, but derivatives contain it and printed results must parse back
+    FunctionSpec(
+        "DiracDelta",
+        (1, 2),
+        sympy.DiracDelta,
+        "Dirac delta (appears in derivatives)",
+        sympy_class=sympy.DiracDelta,
+        lower=_dirac_delta,
+        static_args=(1,),
+        listed=False,
+    ),
+)
+
+MAX_POLYGAMMA_ORDER = 100
+MAX_GAMMA_INTEGER = 10_000
+
+
+def _fold(binary, xs):
+    result = xs[0]
+    for x in xs[1:]:
+        result = binary(result, x)
+    return result
+
+
+def _build_root(x, n):
+    from derivcli.errors import InputError
+
+    if not n.is_Integer or n < 2:
+        raise InputError(f"root(x, n) needs an integer n >= 2, not {n}")
+    if n % 2 == 1:
+        return special.root(x, n)
+    return sympy.root(x, n)
+
+
+def _build_polygamma(n, x):
+    from derivcli.errors import InputError, LimitError
+
+    if not n.is_Integer or n < 0:
+        raise InputError(f"polygamma(n, x) needs a non-negative integer order n, not {n}")
+    if n > MAX_POLYGAMMA_ORDER:
+        raise LimitError(f"polygamma order {n} is above the limit of {MAX_POLYGAMMA_ORDER}")
+    return sympy.polygamma(n, x)
+
+
+def _bounded_gamma(build, x):
+    from derivcli.errors import LimitError
+
+    if x.is_number and x.is_Rational and abs(x) > MAX_GAMMA_INTEGER:
+        raise LimitError(
+            f"{build.__name__}({x}) would build a number too large; "
+            f"the limit is {MAX_GAMMA_INTEGER} for a numeric argument"
+        )
+    return build(x)
+
+
+BY_NAME: dict[str, FunctionSpec] = {name: spec for spec in FUNCTIONS for name in spec.names}
+LOWERING: dict[type, FunctionSpec] = {
+    spec.sympy_class: spec for spec in FUNCTIONS if spec.sympy_class is not None
+}

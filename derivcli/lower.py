@@ -1,0 +1,135 @@
+"""sympy expressions to a torch callable, through the function table.
+
+The expressions are flattened into a straight-line program over their distinct
+subexpressions, so a subexpression shared by several entries is computed once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy
+import torch
+
+from derivcli.errors import InputError
+from derivcli.functions import LOWERING
+
+Program = Callable[[list[torch.Tensor]], list[torch.Tensor]]
+
+
+def lower(
+    exprs: list[sympy.Expr],
+    inputs: list[sympy.Symbol],
+    *,
+    dtype: torch.dtype = torch.float64,
+    device: torch.device | str = "cpu",
+) -> Program:
+    """A function from one tensor per input symbol to one tensor per expression."""
+    slots: dict[sympy.Basic, int] = {symbol: i for i, symbol in enumerate(inputs)}
+    steps: list[tuple[Callable, tuple[int, ...]]] = []
+    constants: list[torch.Tensor] = []
+
+    def constant(value: float) -> int:
+        constants.append(torch.tensor(value, dtype=dtype, device=device))
+        index = len(inputs) + len(steps)
+        tensor = constants[-1]
+        steps.append((lambda: tensor, ()))
+        return index
+
+    def visit(node: sympy.Basic) -> int:
+        if node in slots:
+            return slots[node]
+        if node.is_Symbol:
+            raise InputError(f"'{node}' has no value")
+        if not node.free_symbols:
+            index = constant(_constant_value(node))
+        else:
+            fn, args = _operation(node)
+            arg_slots = tuple(visit(arg) for arg in args)
+            index = len(inputs) + len(steps)
+            steps.append((fn, arg_slots))
+        slots[node] = index
+        return index
+
+    outputs = [visit(expr) for expr in exprs]
+
+    def program(values: list[torch.Tensor]) -> list[torch.Tensor]:
+        memory = list(values)
+        for fn, arg_slots in steps:
+            memory.append(fn(*(memory[i] for i in arg_slots)))
+        return [memory[i] for i in outputs]
+
+    return program
+
+
+def _constant_value(node: sympy.Basic) -> float:
+    if node.has(sympy.nan, sympy.zoo):
+        return float("nan")
+    try:
+        value = complex(node.evalf(30))
+    except (TypeError, ValueError):
+        return float("nan")
+    except OverflowError:
+        return float("inf") if node.is_positive else float("nan")
+    return value.real if value.imag == 0 else float("nan")
+
+
+def _operation(node: sympy.Basic) -> tuple[Callable, tuple[sympy.Basic, ...]]:
+    if node.is_Add:
+        return _sum, node.args
+    if node.is_Mul:
+        coefficient, factors = node.as_coeff_mul()
+        if coefficient == -1:
+            rest = sympy.Mul(*factors)
+            return torch.neg, (rest,)
+        return _product, node.args
+    if node.is_Pow:
+        return _power(*node.args)
+    for cls in type(node).__mro__:
+        spec = LOWERING.get(cls)
+        if spec is not None:
+            return _function(spec, node)
+    raise InputError(f"derivcli cannot compute {type(node).__name__} numerically: {node}")
+
+
+def _sum(*terms):
+    result = terms[0]
+    for term in terms[1:]:
+        result = result + term
+    return result
+
+
+def _product(*factors):
+    result = factors[0]
+    for factor in factors[1:]:
+        result = result * factor
+    return result
+
+
+def _power(base: sympy.Expr, exponent: sympy.Expr):
+    if exponent.is_Integer:
+        n = int(exponent)
+        if n == -1:
+            return torch.reciprocal, (base,)
+        return (lambda b: b**n), (base,)
+    if exponent == sympy.S.Half:
+        return torch.sqrt, (base,)
+    if exponent == -sympy.S.Half:
+        return torch.rsqrt, (base,)
+    if exponent.is_number:
+        p = float(exponent)
+        return (lambda b: b**p), (base,)
+    return torch.pow, (base, exponent)
+
+
+def _function(spec, node: sympy.Basic):
+    static = {i: int(node.args[i]) for i in spec.static_args if i < len(node.args)}
+    dynamic = tuple(arg for i, arg in enumerate(node.args) if i not in static)
+
+    def apply(*tensors):
+        args, it = [], iter(tensors)
+        for i in range(len(node.args)):
+            args.append(static[i] if i in static else next(it))
+        return spec.lower(torch, *args)
+
+    return apply, dynamic

@@ -1,0 +1,475 @@
+"""Text to sympy without eval: a tokenizer and a Pratt parser over a whitelist.
+
+Nothing the user writes is executed. The parser reads numbers, names, operators and
+calls of functions in the function table, and builds sympy objects from them; any
+other character or construct is a syntax error that points at its column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import keyword
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy
+
+from derivcli import limits
+from derivcli.errors import InputError, LimitError, ParseError
+from derivcli.functions import BY_NAME, FUNCTIONS
+
+GREEK_NAMES = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+    "rho sigma tau upsilon phi chi psi omega".split()
+)
+CONSTANTS = {
+    "pi": sympy.pi,
+    "e": sympy.E,
+    "E": sympy.E,
+    "oo": sympy.oo,
+    "inf": sympy.oo,
+    "zoo": sympy.zoo,
+    "nan": sympy.nan,
+}
+RESERVED = frozenset(keyword.kwlist + keyword.softkwlist) - {"lambda", "_"}
+
+_OPERATOR_ALIASES = {
+    "−": "-",  # minus sign
+    "–": "-",  # en dash
+    "·": "*",
+    "⋅": "*",
+    "×": "*",
+    "∗": "*",
+    "÷": "/",
+}
+_SUPERSCRIPTS = {"⁰": 0, "¹": 1, "²": 2, "³": 3, "⁴": 4, "⁵": 5, "⁶": 6, "⁷": 7, "⁸": 8, "⁹": 9}
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
+_NAME_START = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9]")
+_NAME = re.compile(
+    r"[A-Za-z\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9]*"
+)
+_IDENTIFIER = re.compile(r"^" + _NAME.pattern + r"$")
+
+ADD_BP, MUL_BP, UNARY_BP, POW_BP = 10, 20, 30, 40
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "name", "op", "sup", "end"
+    text: str
+    pos: int
+    value: object = None
+
+
+def tokenize(text: str, offset: int = 0) -> list[Token]:
+    """Split text into tokens; any character outside the syntax is an error at its column."""
+    tokens: list[Token] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        pos = offset + i
+        if ch in " \t\u00a0":
+            i += 1
+        elif ch.isascii() and ch.isdigit() or (ch == "." and text[i + 1 : i + 2].isdigit()):
+            match = _NUMBER.match(text, i)
+            tokens.append(Token("num", match.group(0), pos, _number_value(match, pos)))
+            i = match.end()
+        elif _NAME_START.match(ch):
+            match = _NAME.match(text, i)
+            tokens.append(Token("name", match.group(0), pos))
+            i = match.end()
+        elif ch == "π":
+            tokens.append(Token("name", "pi", pos))
+            i += 1
+        elif ch == "∞":
+            tokens.append(Token("name", "oo", pos))
+            i += 1
+        elif ch == "*" and text[i + 1 : i + 2] == "*":
+            tokens.append(Token("op", "^", pos))
+            i += 2
+        elif ch in "+-*/^(),|[]":
+            tokens.append(Token("op", ch, pos))
+            i += 1
+        elif ch in _OPERATOR_ALIASES:
+            tokens.append(Token("op", _OPERATOR_ALIASES[ch], pos))
+            i += 1
+        elif ch == "√":
+            tokens.append(Token("op", "√", pos))
+            i += 1
+        elif ch in _SUPERSCRIPTS:
+            j = i
+            while j < len(text) and text[j] in _SUPERSCRIPTS:
+                j += 1
+            power = int("".join(str(_SUPERSCRIPTS[c]) for c in text[i:j]))
+            tokens.append(Token("sup", text[i:j], pos, power))
+            i = j
+        else:
+            raise ParseError(f"unexpected {_describe_char(ch)}", None, pos)
+    tokens.append(Token("end", "", offset + len(text)))
+    return tokens
+
+
+def _describe_char(ch: str) -> str:
+    if ch == "\n":
+        return "line break: an expression is one line"
+    if ch == ";":
+        return "';': give one expression (several components are separated by commas)"
+    if ch == "=":
+        return "'=': an expression is not an equation or assignment"
+    if ch in "'\"":
+        return "quote: strings are not part of the syntax"
+    if ch == ".":
+        return "'.': only numbers may contain a dot"
+    if ch == "_":
+        return "'_': a name starts with a letter"
+    if ch.isprintable() and ch.isascii():
+        return f"character '{ch}'"
+    return f"character {ch!r} (U+{ord(ch):04X})"
+
+
+def _number_value(match: re.Match, pos: int) -> sympy.Rational:
+    mantissa, exponent = match.group(1), match.group(2)
+    if len(mantissa) > limits.MAX_LITERAL_DIGITS:
+        raise LimitError(
+            f"a number literal at column {pos + 1} has {len(mantissa)} digits; "
+            f"the limit is {limits.MAX_LITERAL_DIGITS}"
+        )
+    if exponent is not None and abs(int(exponent)) > limits.MAX_LITERAL_DIGITS:
+        raise LimitError(
+            f"the exponent {exponent} of the number at column {pos + 1} is beyond "
+            f"±{limits.MAX_LITERAL_DIGITS}"
+        )
+    fraction = Fraction(match.group(0))
+    return sympy.Rational(fraction.numerator, fraction.denominator)
+
+
+class _Parser:
+    def __init__(self, text: str, offset: int = 0, *, point_value: bool = False):
+        self.text = text
+        self.offset = offset
+        self.point_value = point_value
+        self.tokens = tokenize(text, offset)
+        self.index = 0
+        self.depth = 0
+        self.abs_depth = 0
+        self.called: dict[str, int] = {}
+        self.symbols: dict[str, int] = {}
+
+    # token helpers
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.index]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        return token
+
+    def at_op(self, *ops: str) -> bool:
+        return self.token.kind == "op" and self.token.text in ops
+
+    def expect(self, op: str, opened: Token | None = None) -> Token:
+        if self.at_op(op):
+            return self.advance()
+        if opened is not None and self.token.kind == "end":
+            raise ParseError(f"'{opened.text}' is never closed: add '{op}'", None, opened.pos)
+        raise ParseError(
+            f"expected '{op}', found {self.describe(self.token)}", None, self.token.pos
+        )
+
+    @staticmethod
+    def describe(token: Token) -> str:
+        return "the end of the input" if token.kind == "end" else f"'{token.text}'"
+
+    # grammar
+    def components(self) -> list[sympy.Expr]:
+        if self.token.kind == "end":
+            raise ParseError("empty expression", None, self.token.pos)
+        bracket = self.advance() if self.at_op("[") else None
+        items = [self.expression(0)]
+        while self.at_op(","):
+            self.advance()
+            items.append(self.expression(0))
+        if bracket is not None:
+            self.expect("]", bracket)
+        if self.token.kind != "end":
+            raise ParseError(self.unexpected_message(self.token), None, self.token.pos)
+        return items
+
+    def unexpected_message(self, token: Token) -> str:
+        if token.kind == "op" and token.text == ")":
+            return "unbalanced ')': there is no '(' to close"
+        if token.kind == "op" and token.text in "]":
+            return "unbalanced ']'"
+        if token.kind == "num":
+            return f"missing operator before the number '{token.text}'"
+        return f"unexpected {self.describe(token)}"
+
+    def expression(self, rbp: int) -> sympy.Expr:
+        self.depth += 1
+        if self.depth > limits.MAX_DEPTH:
+            raise LimitError(f"the expression nests deeper than {limits.MAX_DEPTH} levels")
+        left = self.prefix()
+        while True:
+            token = self.token
+            if token.kind == "op" and token.text in "+-" and ADD_BP > rbp:
+                self.advance()
+                right = self.expression(ADD_BP)
+                left = left + right if token.text == "+" else left - right
+            elif token.kind == "op" and token.text in "*/" and MUL_BP > rbp:
+                self.advance()
+                right = self.expression(MUL_BP)
+                if token.text == "/" and right.is_zero:
+                    raise ParseError("division by zero", None, token.pos)
+                left = left * right if token.text == "*" else left / right
+            elif token.kind == "op" and token.text == "^" and POW_BP > rbp:
+                self.advance()
+                left = self.power(left, self.expression(POW_BP - 1), token)
+            elif token.kind == "sup" and POW_BP > rbp:
+                self.advance()
+                left = self.power(left, sympy.Integer(token.value), token)
+            elif self.starts_implicit_factor(token) and MUL_BP > rbp:
+                left = left * self.expression(MUL_BP)
+            else:
+                break
+        self.depth -= 1
+        return left
+
+    def starts_implicit_factor(self, token: Token) -> bool:
+        if token.kind == "name":
+            return True
+        if token.kind == "num":
+            raise ParseError(f"missing operator before the number '{token.text}'", None, token.pos)
+        return token.kind == "op" and (
+            token.text in "(√" or (token.text == "|" and self.abs_depth == 0)
+        )
+
+    def power(self, base, exponent, token: Token) -> sympy.Expr:
+        if base.is_zero and exponent.is_extended_negative:
+            raise ParseError("division by zero: 0 to a negative power", None, token.pos)
+        return limits.checked_pow(base, exponent)
+
+    def prefix(self) -> sympy.Expr:
+        token = self.advance()
+        if token.kind == "num":
+            return token.value
+        if token.kind == "name":
+            return self.name(token)
+        if token.kind == "op":
+            if token.text == "-":
+                return -self.expression(UNARY_BP)
+            if token.text == "+":
+                return self.expression(UNARY_BP)
+            if token.text == "(":
+                return self.parenthesized(token)
+            if token.text == "|":
+                self.abs_depth += 1
+                inner = self.expression(0)
+                self.expect("|", token)
+                self.abs_depth -= 1
+                return sympy.Abs(inner)
+            if token.text == "√":
+                return sympy.sqrt(self.expression(POW_BP))
+        if token.kind == "end":
+            previous = self.tokens[self.index - 2] if self.index >= 2 else None
+            if previous is not None and previous.kind == "op" and previous.text not in "(|[":
+                raise ParseError(f"'{previous.text}' has nothing after it", None, previous.pos)
+            raise ParseError("the expression ends too early", None, token.pos)
+        if token.kind == "op" and token.text in "*/^),]":
+            raise ParseError(f"'{token.text}' has nothing before it", None, token.pos)
+        raise ParseError(f"unexpected {self.describe(token)}", None, token.pos)
+
+    def parenthesized(self, opened: Token) -> sympy.Expr:
+        saved_abs, self.abs_depth = self.abs_depth, 0
+        if self.at_op(")"):
+            raise ParseError("empty parentheses", None, opened.pos)
+        inner = self.expression(0)
+        if self.at_op(","):
+            raise ParseError(
+                "a comma inside parentheses: only function calls take several arguments",
+                None,
+                self.token.pos,
+            )
+        self.expect(")", opened)
+        self.abs_depth = saved_abs
+        return inner
+
+    def name(self, token: Token) -> sympy.Expr:
+        name = token.text
+        is_call = self.at_op("(")
+        if name in RESERVED:
+            raise ParseError(f"'{name}' is a reserved word, not a name", None, token.pos)
+        if is_call:
+            return self.call(token)
+        if name in CONSTANTS:
+            return CONSTANTS[name]
+        if name in BY_NAME and name not in GREEK_NAMES:
+            raise ParseError(
+                f"'{name}' is a function: call it with parentheses, as {name}(...)",
+                None,
+                token.pos,
+            )
+        if self.point_value:
+            raise ParseError(
+                f"'{name}' is not a number: a point value may use numbers, pi, e "
+                "and functions, not variables",
+                None,
+                token.pos,
+            )
+        if name in self.called:
+            raise ParseError(
+                f"'{name}' is used both as a function and as a variable", None, token.pos
+            )
+        self.symbols.setdefault(name, token.pos)
+        return sympy.Symbol(name, real=True)
+
+    def call(self, token: Token) -> sympy.Expr:
+        name = token.text
+        spec = BY_NAME.get(name)
+        if spec is None:
+            raise ParseError(self.unknown_function_message(name), None, token.pos)
+        if name in self.symbols:
+            raise ParseError(
+                f"'{name}' is used both as a function and as a variable", None, token.pos
+            )
+        self.called.setdefault(name, token.pos)
+        opened = self.advance()
+        saved_abs, self.abs_depth = self.abs_depth, 0
+        args = []
+        if not self.at_op(")"):
+            args.append(self.expression(0))
+            while self.at_op(","):
+                self.advance()
+                args.append(self.expression(0))
+        self.expect(")", opened)
+        self.abs_depth = saved_abs
+        low, high = spec.arity
+        if len(args) < low or (high is not None and len(args) > high):
+            raise ParseError(
+                f"{name}() takes {_arity_text(spec.arity)}, not {len(args)}", None, token.pos
+            )
+        try:
+            return spec.build(*args)
+        except ParseError:
+            raise
+        except InputError as error:
+            raise ParseError(str(error), None, token.pos) from None
+        except LimitError:
+            raise
+        except (TypeError, ValueError, ArithmeticError) as error:
+            raise ParseError(f"cannot apply {name}(): {error}", None, token.pos) from None
+
+    def unknown_function_message(self, name: str) -> str:
+        if name in CONSTANTS:
+            return f"'{name}' is a constant, not a function"
+        listed = [n for spec in FUNCTIONS if spec.listed for n in spec.names]
+        close = difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"for a product write {name}*(...)"
+        return f"unknown function '{name}': {hint}"
+
+
+def _arity_text(arity: tuple[int, int | None]) -> str:
+    low, high = arity
+    if high == low:
+        return f"{low} argument" + ("s" if low != 1 else "")
+    if high is None:
+        return f"{low} or more arguments"
+    return f"{low} to {high} arguments"
+
+
+def _parse(text: str, *, offset: int = 0, point_value: bool = False) -> list[sympy.Expr]:
+    parser = _Parser(text, offset, point_value=point_value)
+    return parser.components()
+
+
+def _with_context(error: ParseError, shown: str) -> ParseError:
+    return ParseError(error.message, shown, error.position)
+
+
+def parse_components(text: str) -> list[sympy.Expr]:
+    """Parse one or more comma-separated expressions (optionally in brackets) into sympy."""
+    if not isinstance(text, str):
+        raise InputError(f"an expression must be text, not {type(text).__name__}")
+    if len(text) > limits.MAX_INPUT_LENGTH:
+        raise LimitError(
+            f"the expression is {len(text):,} characters long; "
+            f"the limit is {limits.MAX_INPUT_LENGTH:,}"
+        )
+    stripped = text.strip()
+    try:
+        return _parse(stripped)
+    except ParseError as error:
+        raise _with_context(error, stripped) from None
+
+
+def parse_expression(text: str) -> sympy.Expr:
+    """Parse exactly one expression."""
+    components = parse_components(text)
+    if len(components) != 1:
+        raise InputError(f"expected one expression, found {len(components)} components")
+    return components[0]
+
+
+def parse_value(text: str, *, context: str | None = None, offset: int = 0) -> sympy.Expr:
+    """Parse a point value: a real, finite number written as an expression (pi/4, 1e-3).
+
+    context is the text shown in error messages (the whole --at spec) and offset
+    the column of text within it.
+    """
+    shown = text if context is None else context
+    try:
+        values = _parse(text, offset=offset, point_value=True)
+    except ParseError as error:
+        raise _with_context(error, shown) from None
+    if len(values) != 1:
+        raise InputError(f"'{text.strip()}' is several values; give one number")
+    return _check_real_finite(values[0], text.strip())
+
+
+def _check_real_finite(value: sympy.Expr, shown: str) -> sympy.Expr:
+    if value.has(sympy.zoo, sympy.nan) or value.is_infinite or value.is_finite is False:
+        raise InputError(f"'{shown}' is not a finite number")
+    if value.is_extended_real is False or value.has(sympy.I):
+        raise InputError(f"'{shown}' is not a real number")
+    return value
+
+
+def split_top_level(text: str, separator: str = ",") -> list[tuple[int, str]]:
+    """Split text at separators outside parentheses and brackets; keep each part's offset."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == separator and depth == 0:
+            parts.append((start, text[start:i]))
+            start = i + 1
+    parts.append((start, text[start:]))
+    return parts
+
+
+def parse_point(spec: str) -> dict[str, sympy.Expr]:
+    """Parse a point such as ``x=pi/4,y=1`` into exact sympy values, in the order given."""
+    if not spec.strip():
+        raise InputError("an empty point: give values as name=value,name=value")
+    point: dict[str, sympy.Expr] = {}
+    for offset, part in split_top_level(spec):
+        name_part, equals, value = part.partition("=")
+        name = name_part.strip()
+        if not equals:
+            raise InputError(f"'{part.strip()}' in '{spec}' is not name=value")
+        if not _IDENTIFIER.match(name):
+            raise InputError(f"'{name}' in '{spec}' is not a variable name")
+        if name in point:
+            raise InputError(f"'{name}' is given twice in '{spec}'")
+        if not value.strip():
+            raise InputError(f"'{name}' has no value in '{spec}'")
+        point[name] = parse_value(value, context=spec, offset=offset + len(name_part) + 1)
+    return point
+
+
+def is_identifier(name: str) -> bool:
+    """Whether name is a valid variable name."""
+    return bool(_IDENTIFIER.match(name)) and name not in RESERVED and name not in CONSTANTS

@@ -1,0 +1,101 @@
+"""sympy functions for real calculus that sympy lacks or differentiates unhelpfully.
+
+Each class prints under the name derivcli parses, so printed results parse back.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy import S
+
+
+class floor(sympy.floor):  # noqa: N801 - printed name is the user-facing name
+    """floor(x), whose derivative is 0 away from the integers (sympy leaves it unevaluated)."""
+
+    def fdiff(self, argindex=1):
+        return S.Zero
+
+
+class ceiling(sympy.ceiling):  # noqa: N801
+    """ceiling(x), whose derivative is 0 away from the integers."""
+
+    def fdiff(self, argindex=1):
+        return S.Zero
+
+
+class root(sympy.Function):  # noqa: N801
+    """The real n-th root for odd n: root(-8, 3) = -2 (sympy's x**(1/3) is complex there)."""
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x, n):
+        if x.is_Number and n.is_Integer:
+            if x.is_negative:
+                return -sympy.root(-x, n)
+            return sympy.root(x, n)
+        return None
+
+    def fdiff(self, argindex=1):
+        if argindex != 1:
+            raise sympy.ArgumentIndexError(self, argindex)
+        x, n = self.args
+        return 1 / (n * root(x, n) ** (n - 1))
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_evalf(self, prec):
+        x, n = self.args
+        value = sympy.Abs(x)._eval_evalf(prec) if x.is_number else None
+        if value is None:
+            return None
+        magnitude = sympy.Pow(value, 1 / sympy.Float(n, prec)).evalf(prec)
+        return -magnitude if x.is_negative else magnitude
+
+
+def cbrt(x):
+    """The real cube root."""
+    return root(x, sympy.Integer(3))
+
+
+class sigmoid(sympy.Function):  # noqa: N801
+    """The logistic function 1/(1 + exp(-x))."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Number:
+            return 1 / (1 + sympy.exp(-x))
+        return None
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0]) * (1 - sigmoid(self.args[0]))
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_evalf(self, prec):
+        return (1 / (1 + sympy.exp(-self.args[0])))._eval_evalf(prec)
+
+
+class softplus(sympy.Function):  # noqa: N801
+    """log(1 + exp(x)), whose derivative is sigmoid(x)."""
+
+    nargs = 1
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_Number:
+            return sympy.log(1 + sympy.exp(x))
+        return None
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _eval_is_extended_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_evalf(self, prec):
+        return sympy.log(1 + sympy.exp(self.args[0]))._eval_evalf(prec)

@@ -1,0 +1,102 @@
+"""Derivative matrices and their exact values at a point, with sympy."""
+
+from __future__ import annotations
+
+import re
+
+import sympy
+
+from derivcli import limits
+
+KINDS = ("grad", "jacobian", "hessian")
+
+
+def natural_key(name: str) -> list:
+    """Sort key that puts x2 before x10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def free_variables(exprs: list[sympy.Expr]) -> list[sympy.Symbol]:
+    """Every free symbol of the expressions, in natural order of their names."""
+    symbols = set().union(*(expr.free_symbols for expr in exprs))
+    return sorted(symbols, key=lambda s: natural_key(s.name))
+
+
+def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
+    """The symbolic gradient [n], Jacobian [m][n] or Hessian [n][n] as nested lists."""
+    if kind == "grad":
+        return [sympy.diff(exprs[0], v) for v in wrt]
+    if kind == "jacobian":
+        return [[sympy.diff(f, v) for v in wrt] for f in exprs]
+    if kind == "hessian":
+        first = [sympy.diff(exprs[0], v) for v in wrt]
+        n = len(wrt)
+        hessian = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                hessian[i][j] = hessian[j][i] = sympy.diff(first[i], wrt[j])
+        return hessian
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def map_nested(fn, nested):
+    """Apply fn to every leaf of a nested list."""
+    if isinstance(nested, list):
+        return [map_nested(fn, item) for item in nested]
+    return fn(nested)
+
+
+def flatten(nested) -> list:
+    """Leaves of a nested list, row-major."""
+    if isinstance(nested, list):
+        return [leaf for item in nested for leaf in flatten(item)]
+    return [nested]
+
+
+def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+    """expr with every symbol replaced at once by its exact value.
+
+    The tree is rebuilt bottom-up so that each numeric power is checked by
+    limits.checked_pow before sympy builds it.
+    """
+    cache: dict[sympy.Basic, sympy.Basic] = {}
+
+    def rebuild(node: sympy.Basic) -> sympy.Basic:
+        if node in cache:
+            return cache[node]
+        if node.is_Symbol:
+            result = values.get(node, node)
+        elif not node.args or not node.free_symbols:
+            result = node
+        else:
+            args = [rebuild(arg) for arg in node.args]
+            if node.is_Pow:
+                result = limits.checked_pow(args[0], args[1])
+            else:
+                result = node.func(*args)
+        cache[node] = result
+        return result
+
+    return rebuild(expr)
+
+
+def to_float(value: sympy.Expr) -> float | None:
+    """The value as a float; None when it is not a real number (complex, undefined)."""
+    if value.has(sympy.nan, sympy.zoo):
+        return None
+    if value is sympy.oo:
+        return float("inf")
+    if value is sympy.S.NegativeInfinity:
+        return float("-inf")
+    try:
+        number = complex(value.evalf(20))
+    except (TypeError, ValueError):
+        return None
+    if number.imag != 0:
+        return None
+    return number.real
+
+
+def to_text(expr: sympy.Basic) -> str:
+    """The expression as text that derivcli parses back."""
+    return sympy.sstr(expr)
