@@ -1,0 +1,31 @@
+"""derivcli from Python: the same three functions as the command line."""
+
+import derivcli
+
+# The Hessian of sin(x)*y at (0, 1): symbolic entries, exact values, torch's numbers.
+result = derivcli.hessian("sin(x)*y", at={"x": 0, "y": 1})
+print("symbolic:", result.symbolic)
+point = result.results[0]
+print("exact:   ", point.exact)
+print("torch:   ", point.numeric)
+print("agree:   ", point.agree)
+
+# A Jacobian at two points; values may be expressions such as pi/2.
+polar = derivcli.jacobian("r*cos(t), r*sin(t)", wrt=["r", "t"], at=["r=2,t=pi/2", "r=1,t=0"])
+for point in polar.results:
+    print(point.point_text, point.numeric)
+
+# Parameters: differentiate by x only; a still needs a value.
+slope = derivcli.grad("a*x^2", wrt="x", at={"x": 3, "a": 0.5})
+print("d/dx a*x^2 at x=3, a=1/2:", slope.results[0].numeric[0])
+
+# The JSON document of the command line's --format json.
+print(derivcli.grad("x^2", at={"x": 2}).to_json(indent=None))
+
+# Bad input raises an InputError with a message that says what to do.
+from derivcli.errors import InputError  # noqa: E402
+
+try:
+    derivcli.hessian("sin(x), cos(x)", at={"x": 0})
+except InputError as error:
+    print("error:", error)

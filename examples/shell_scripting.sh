@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# derivcli in shell scripts: plain numbers for variables, JSON for tools, exit statuses.
+set -euo pipefail
+
+# --format plain prints numbers only, one line per point.
+read -r dfdx dfdy < <(derivcli grad "x^2*y + exp(x*y)" --at x=1,y=0 --format plain)
+echo "gradient at (1, 0): df/dx = $dfdx, df/dy = $dfdy"
+
+# The second derivative of sin at 0 is -sin(0) = 0 (not cos(0) = 1).
+second=$(derivcli hessian "sin(x)" --at x=0 --format plain)
+awk -v h="$second" 'BEGIN { exit !(h == 0) }' && echo "d2/dx2 sin(x) at 0 = $second"
+
+# Several points: one line each.
+derivcli grad "x^3" --at x=1 --at x=2 --at x=3 --format plain |
+  awk '{ printf "slope %s\n", $1 }'
+
+# --format json: one document; pick fields with jq (or python when jq is absent).
+json=$(derivcli jacobian "r*cos(t), r*sin(t)" --wrt r,t --at r=2,t=pi/2 --format json)
+if command -v jq >/dev/null; then
+  echo "$json" | jq -c '.results[0].exact'
+else
+  echo "$json" | python3 -c 'import json, sys; print(json.load(sys.stdin)["results"][0]["exact"])'
+fi
+
+# Exit statuses: 2 for bad input, with a one-line message on stderr.
+status=0
+derivcli grad "sine(x)" --at x=1 2>/dev/null || status=$?
+echo "bad input exits with status $status"
