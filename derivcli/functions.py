@@ -44,10 +44,14 @@ def _reciprocal(torch_fn_name: str) -> Callable:
     return lambda torch, x: 1 / getattr(torch, torch_fn_name)(x)
 
 
-def _gamma(torch, x):
-    # exp(lgamma) is |gamma|; the sign alternates between the poles left of 0.
-    negative = (x < 0) & (torch.remainder(torch.floor(x), 2) == 1)
-    return torch.where(negative, -1.0, 1.0).to(x.dtype) * torch.exp(torch.lgamma(x))
+def _special(name: str) -> Callable:
+    # torch_special imports torch, so it is imported when a lowering first runs.
+    def lower(torch, *args):
+        from derivcli import torch_special
+
+        return getattr(torch_special, name)(*args)
+
+    return lower
 
 
 def _sinc(torch, x):
@@ -398,7 +402,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda x: _bounded_gamma(sympy.gamma, x),
         "Gamma function (also for negative non-integers)",
         sympy_class=sympy.gamma,
-        lower=_gamma,
+        lower=_special("gamma"),
         domain=(0.3, 3.0),
     ),
     FunctionSpec(
@@ -408,7 +412,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "log of the Gamma function",
         aliases=("lgamma",),
         sympy_class=sympy.loggamma,
-        lower=lambda t, x: t.lgamma(x),
+        lower=_special("lgamma"),
         domain=(0.3, 3.0),
     ),
     FunctionSpec(
@@ -424,7 +428,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lambda n, x: _build_polygamma(n, x),
         "polygamma(n, x), the n-th derivative of digamma",
         sympy_class=sympy.polygamma,
-        lower=lambda t, n, x: t.special.polygamma(n, x),
+        lower=_special("polygamma"),
         domain=(0.3, 3.0),
         static_args=(0,),
     ),

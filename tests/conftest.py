@@ -1,0 +1,33 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from derivcli.cli import app
+
+
+@pytest.fixture
+def cli():
+    """Run derivcli in-process: cli("grad", "x^2", "--at", "x=1") -> click Result."""
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(app, list(args))
+
+    return invoke
+
+
+@pytest.fixture
+def cli_json(cli):
+    """Run derivcli with --format json and return the parsed document (exit status 0)."""
+
+    def invoke(*args: str) -> dict:
+        result = cli(*args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return invoke

@@ -1,0 +1,55 @@
+"""Every script in examples/ runs and prints what it promises."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _env() -> dict:
+    # The derivcli console script lives beside this interpreter.
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def test_shell_scripting_example():
+    result = subprocess.run(
+        ["bash", str(EXAMPLES / "shell_scripting.sh")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "gradient at (1, 0): df/dx = 0.0, df/dy = 2.0"
+    assert lines[1].startswith("d2/dx2 sin(x) at 0 = ") and float(lines[1].split()[-1]) == 0
+    assert lines[2:5] == ["slope 3.0", "slope 12.0", "slope 27.0"]
+    assert lines[5].replace(" ", "") == '[["0","-2"],["1","0"]]'
+    assert lines[6] == "bad input exits with status 2"
+
+
+def test_python_api_example():
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "python_api.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "symbolic: [['-y*sin(x)', 'cos(x)'], ['cos(x)', '0']]" in out
+    assert "torch:    [[0.0, 1.0], [1.0, 0.0]]" in out
+    assert "d/dx a*x^2 at x=3, a=1/2: 3.0" in out
+    assert "error: hessian takes one expression" in out
+
+
+def test_every_example_is_tested():
+    tested = {"shell_scripting.sh", "python_api.py"}
+    present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
+    assert present <= tested, f"untested examples: {present - tested}"

@@ -1,0 +1,73 @@
+"""--help, symbolic-only runs and input errors leave torch unimported (it costs ~2 s)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from typer.testing import CliRunner
+from derivcli.cli import app
+result = CliRunner().invoke(app, {args!r})
+print(result.exit_code)
+print("torch" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["--help"], 0),
+        (["hessian", "--help"], 0),
+        (["hessian", "sin(x)*y"], 0),
+        (["jacobian", "r*cos(t), r*sin(t)", "--format", "json"], 0),
+        (["grad", "x*y", "--at", "x=1"], 2),
+        (["grad", "sine(x)", "--at", "x=1"], 2),
+        (["grad", "x", "--at", "x=1", "--device", "cuda"], 2),
+        (["grad", "x", "--at", "x=1", "--dtype", "float16"], 2),
+        (["hessian", "x, y", "--at", "x=1,y=2"], 2),
+    ],
+)
+def test_torch_not_imported(args, status):
+    if "cuda" in args and _has_nvidia_driver():
+        pytest.skip("this machine has an NVIDIA driver: cuda is a valid device here")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out == [str(status), "False"]
+
+
+def test_numeric_run_does_import_torch():
+    # The probe can fail: a run with --at must load torch.
+    args = ["grad", "x^2", "--at", "x=1"]
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out == ["0", "True"]
+
+
+def test_python_dash_m_and_console_script():
+    out = subprocess.run(
+        [sys.executable, "-m", "derivcli", "grad", "x^2", "--at", "x=3", "--format", "plain"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0 and out.stdout == "6.0\n"
+
+
+def _has_nvidia_driver() -> bool:
+    from derivcli.api import _nvidia_driver_present
+
+    return _nvidia_driver_present()
