@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
+LINT_PATHS := $(wildcard derivcli tests examples bench)
 
 .PHONY: demo test lint format clean
 
@@ -19,12 +20,12 @@ test: $(BIN)/derivcli
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/derivcli
-	$(BIN)/ruff check derivcli tests examples bench
-	$(BIN)/ruff format --check derivcli tests examples bench
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 format: $(BIN)/derivcli
-	$(BIN)/ruff check --fix derivcli tests examples bench
-	$(BIN)/ruff format derivcli tests examples bench
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
