@@ -376,7 +376,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "unit step, 1/2 at 0",
         aliases=("Heaviside", "step"),
         sympy_class=sympy.Heaviside,
-        lower=lambda t, x: (t.sign(x) + 1) / 2,
+        # sympy keeps its value at 0 (1/2 here) as a second argument.
+        lower=lambda t, x, at_zero: t.where(x == 0, at_zero, (t.sign(x) + 1) / 2),
         domain=(0.2, 3.0),
     ),
     # special functions

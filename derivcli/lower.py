@@ -14,8 +14,6 @@ import torch
 from derivcli.errors import InputError
 from derivcli.functions import LOWERING
 
-Program = Callable[[list[torch.Tensor]], list[torch.Tensor]]
-
 
 def lower(
     exprs: list[sympy.Expr],
@@ -27,13 +25,13 @@ def lower(
     """A function from one tensor per input symbol to one tensor per expression."""
     slots: dict[sympy.Basic, int] = {symbol: i for i, symbol in enumerate(inputs)}
     steps: list[tuple[Callable, tuple[int, ...]]] = []
-    constants: list[torch.Tensor] = []
+    constants: dict[int, float] = {}
 
     def constant(value: float) -> int:
-        constants.append(torch.tensor(value, dtype=dtype, device=device))
+        tensor = torch.tensor(value, dtype=dtype, device=device)
         index = len(inputs) + len(steps)
-        tensor = constants[-1]
         steps.append((lambda: tensor, ()))
+        constants[index] = value
         return index
 
     def visit(node: sympy.Basic) -> int:
@@ -52,14 +50,43 @@ def lower(
         return index
 
     outputs = [visit(expr) for expr in exprs]
+    return Program(len(inputs), steps, outputs, constants)
 
-    def program(values: list[torch.Tensor]) -> list[torch.Tensor]:
-        memory = list(values)
-        for fn, arg_slots in steps:
-            memory.append(fn(*(memory[i] for i in arg_slots)))
-        return [memory[i] for i in outputs]
 
-    return program
+class Program:
+    """A straight-line program: each distinct subexpression is one step, computed once.
+
+    Calling it with one tensor per input returns one tensor per output (a constant
+    output is a 0-dimensional tensor). A step's result is dropped after its last
+    use, so memory holds only the values still needed, not every intermediate.
+    """
+
+    def __init__(self, n_inputs: int, steps, outputs: list[int], constants: dict[int, float]):
+        self.n_inputs = n_inputs
+        self.steps = steps
+        self.outputs = outputs
+        # Output position -> value, for outputs that do not depend on the inputs.
+        self.constant_outputs = {
+            k: constants[slot] for k, slot in enumerate(outputs) if slot in constants
+        }
+        last_use = {}
+        for k, (_, args) in enumerate(steps):
+            for slot in args:
+                last_use[slot] = k
+        kept = set(outputs)
+        self.release = [[] for _ in steps]
+        for slot, k in last_use.items():
+            if slot >= n_inputs and slot not in kept:
+                self.release[k].append(slot)
+
+    def __call__(self, values: list[torch.Tensor]) -> list[torch.Tensor]:
+        memory = [*values, *([None] * len(self.steps))]
+        base = self.n_inputs
+        for k, (fn, arg_slots) in enumerate(self.steps):
+            memory[base + k] = fn(*[memory[i] for i in arg_slots])
+            for slot in self.release[k]:
+                memory[slot] = None
+        return [memory[i] for i in self.outputs]
 
 
 def _constant_value(node: sympy.Basic) -> float:

@@ -1,0 +1,493 @@
+"""derivcli against the usual ways of computing Hessians at many points.
+
+    .venv/bin/python bench/bench.py                 # N = 10^5 and 10^6, every peer
+    .venv/bin/python bench/bench.py --sizes 100000 --no-whole
+
+One run, the same data for everyone (float64, uniform in [0.3, 1.7]), on this
+machine. Two phases are timed:
+
+- compute: points already in memory as a float64 array [N, n], result a float64
+  array [N, n, n] in memory. Set-up (JAX's compilation, sympy's derivatives, the
+  lowering) is done once beforehand and reported separately; the time is the best
+  of several runs after a warm-up.
+- whole command: a fresh process that reads N points from a CSV file, computes
+  the Hessians and writes them to a .npy file, timed from start to exit.
+
+Peers:
+  loop      torch.autograd.functional.hessian at one point at a time, in a Python
+            loop (the per-point recipe); timed on a prefix of the points, the rate
+            is per point
+  vmap      torch.func: vmap(hessian(f)) over the whole batch
+  numpy     sympy's Hessian, lambdify(..., "numpy", cse=True), entries assembled
+            into one array (the faster of two assembly orders)
+  jax       jit(vmap(hessian(f))), float64 (jax_enable_x64); when JAX is installed
+  derivcli  derivcli.evaluate / the derivcli command, default engine (symbolic)
+
+It also measures derivcli's peak memory for 4·10^6 points of a 3-variable
+Hessian, CSV in and npy out (--memory, on by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BENCH_ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join(
+        [str(Path(__file__).resolve().parent), os.environ.get("PYTHONPATH", "")]
+    ),
+}
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from functions import FUNCTIONS  # noqa: E402
+
+
+def variables(n: int) -> list[str]:
+    return ["x", "y", "z"][:n] if n <= 3 else [f"x{i}" for i in range(1, n + 1)]
+
+
+def best_time(fn, repeats: int) -> float:
+    fn()  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+# ---------------------------------------------------------------- compute phase
+
+
+def peer_loop(function, data, budget: float):
+    import torch
+
+    def f(v):
+        return function(v, torch)
+
+    points = torch.from_numpy(data)
+    torch.autograd.functional.hessian(f, points[0])
+    start, done = time.perf_counter(), 0
+    out = []
+    while done < len(points) and time.perf_counter() - start < budget:
+        out.append(torch.autograd.functional.hessian(f, points[done]))
+        done += 1
+    seconds = time.perf_counter() - start
+    return done / seconds, torch.stack(out).numpy(), done
+
+
+def peer_vmap(function, data, repeats):
+    import torch
+
+    def f(v):
+        return function(v, torch)
+
+    batched = torch.func.vmap(torch.func.hessian(f))
+    points = torch.from_numpy(data)
+    result = {}
+
+    def run():
+        result["out"] = batched(points)
+
+    return best_time(run, repeats), result["out"].numpy(), 0.0
+
+
+def peer_numpy(function, data, repeats):
+    import sympy
+
+    n = data.shape[1]
+    start = time.perf_counter()
+    v = sympy.symbols(f"v0:{n}", real=True)
+    f = function(v, sympy)
+    entries = list(sympy.hessian(f, v))
+    fn = sympy.lambdify(v, entries, "numpy", cse=True)
+    setup = time.perf_counter() - start
+    columns = [np.ascontiguousarray(data[:, i]) for i in range(n)]
+    count = len(data)
+    result = {}
+
+    def entry_major():
+        values = fn(*columns)
+        out = np.empty((n * n, count))
+        for k, value in enumerate(values):
+            out[k] = value
+        result["out"] = np.ascontiguousarray(out.T).reshape(count, n, n)
+
+    def point_major():
+        values = fn(*columns)
+        out = np.empty((count, n * n))
+        for k, value in enumerate(values):
+            out[:, k] = value
+        result["out"] = out.reshape(count, n, n)
+
+    seconds = min(best_time(entry_major, repeats), best_time(point_major, repeats))
+    return seconds, result["out"], setup
+
+
+def peer_jax(function, data, repeats):
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    def f(v):
+        return function(v, jnp)
+
+    start = time.perf_counter()
+    compiled = jax.jit(jax.vmap(jax.hessian(f)))
+    compiled(data).block_until_ready()
+    setup = time.perf_counter() - start
+    result = {}
+
+    def run():
+        result["out"] = compiled(data).block_until_ready()
+
+    return best_time(run, repeats), np.asarray(result["out"]), setup
+
+
+def peer_derivcli(text, data, repeats, engine="auto"):
+    from derivcli import batch, numeric
+
+    start = time.perf_counter()
+    plan = batch.plan("hessian", text, engine=engine)
+    run_engine = batch._engine(plan, numeric)  # noqa: SLF001 - the engine evaluate() uses
+    setup = time.perf_counter() - start
+    result = {}
+
+    def run():
+        result["out"] = run_engine(data)
+
+    seconds = best_time(run, repeats)
+    run_engine.close()
+    return seconds, result["out"], setup, run_engine.name
+
+
+def compute_phase(sizes, peers, loop_budget, seed=0) -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(seed)
+    for name, (function, text, n) in FUNCTIONS.items():
+        for size in sizes:
+            data = rng.uniform(0.3, 1.7, size=(size, n))
+            repeats = 5 if size <= 100_000 else 3
+            row = {"function": name, "N": size, "rate": {}, "setup": {}}
+            seconds, reference, setup, engine = peer_derivcli(text, data, repeats)
+            row["rate"]["derivcli"] = size / seconds
+            row["setup"]["derivcli"] = setup
+            row["engine"] = engine
+            if "autograd" in peers:
+                seconds, out, setup, _ = peer_derivcli(text, data, 1, engine="autograd")
+                row["rate"]["derivcli autograd"] = size / seconds
+                check(reference, out, "derivcli autograd", name)
+            for peer in peers:
+                if peer == "loop":
+                    rate, out, done = peer_loop(function, data, loop_budget)
+                    row["rate"]["loop"] = rate
+                    row["loop_points"] = done
+                    check(reference[:done], out, peer, name)
+                elif peer == "vmap":
+                    seconds, out, setup = peer_vmap(function, data, repeats)
+                    row["rate"]["vmap"] = size / seconds
+                    check(reference, out, peer, name)
+                elif peer == "numpy":
+                    seconds, out, setup = peer_numpy(function, data, repeats)
+                    row["rate"]["numpy"] = size / seconds
+                    row["setup"]["numpy"] = setup
+                    check(reference, out, peer, name)
+                elif peer == "jax":
+                    seconds, out, setup = peer_jax(function, data, repeats)
+                    row["rate"]["jax"] = size / seconds
+                    row["setup"]["jax"] = setup
+                    check(reference, out, peer, name)
+            rows.append(row)
+            print_compute_row(row, flush=True)
+    return rows
+
+
+def check(reference, out, peer, name):
+    out = np.asarray(out, dtype=np.float64).reshape(reference.shape)
+    scale = np.maximum(1.0, np.abs(reference))
+    error = float(np.max(np.abs(out - reference) / scale)) if len(out) else 0.0
+    if not error <= 1e-9:
+        raise SystemExit(f"{peer} disagrees with derivcli on {name}: relative error {error:.2e}")
+
+
+# ---------------------------------------------------------------- whole command
+
+# Short scripts that do the whole job as a user of each peer would write it.
+SCRIPTS = {
+    "jax": """
+        import sys, numpy as np, jax
+        jax.config.update("jax_enable_x64", True)
+        import jax.numpy as jnp
+        from functions import {function}
+        f = lambda v: {function}(v, jnp)
+        points = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, ndmin=2)
+        np.save(sys.argv[2], np.asarray(jax.jit(jax.vmap(jax.hessian(f)))(points)))
+    """,
+    "vmap": """
+        import sys, numpy as np, torch
+        from functions import {function}
+        f = lambda v: {function}(v, torch)
+        points = torch.from_numpy(np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, ndmin=2))
+        np.save(sys.argv[2], torch.func.vmap(torch.func.hessian(f))(points).numpy())
+    """,
+    "numpy": """
+        import sys, numpy as np, sympy
+        from functions import {function}
+        points = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1, ndmin=2)
+        n = points.shape[1]
+        v = sympy.symbols(f"v0:{{n}}", real=True)
+        fn = sympy.lambdify(v, list(sympy.hessian({function}(v, sympy), v)), "numpy", cse=True)
+        out = np.empty((len(points), n * n))
+        for k, value in enumerate(fn(*points.T)):
+            out[:, k] = value
+        np.save(sys.argv[2], out.reshape(len(points), n, n))
+    """,
+}
+
+
+def write_csv(path: Path, names, data) -> None:
+    with open(path, "w") as f:
+        f.write(",".join(names) + "\n")
+        np.savetxt(f, data, delimiter=",", fmt="%.17g")
+
+
+def timed(command, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, **kwargs)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{command[:3]} failed: {done.stderr[-2000:]}")
+    return seconds, done
+
+
+def whole_command(sizes, peers, directory: Path, seed=1) -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(seed)
+    derivcli = [PYTHON, "-m", "derivcli"]
+    for name, (function, text, n) in FUNCTIONS.items():
+        names = variables(n)
+        for size in sizes:
+            data = rng.uniform(0.3, 1.7, size=(size, n))
+            csv = directory / f"points-{n}-{size}.csv"
+            write_csv(csv, names, data)
+            row = {"function": name, "N": size, "seconds": {}}
+            out = directory / "derivcli.npy"
+            command = [*derivcli, "hessian", text, "--points", str(csv)]
+            command += ["--format", "npy", "--output", str(out)]
+            row["seconds"]["derivcli"], _ = timed(command)
+            reference = np.load(out)
+            for peer in peers:
+                if peer not in SCRIPTS:
+                    continue
+                script = directory / f"{peer}.py"
+                script.write_text(textwrap.dedent(SCRIPTS[peer]).format(function=function.__name__))
+                result = directory / f"{peer}.npy"
+                command = [PYTHON, str(script), str(csv), str(result)]
+                row["seconds"][peer], _ = timed(command, env=BENCH_ENV)
+                check(reference, np.load(result), peer, name)
+            rows.append(row)
+            print_whole_row(row, flush=True)
+            csv.unlink()
+    return rows
+
+
+# ---------------------------------------------------------------- peak memory
+
+
+def peak_memory(directory: Path, size: int = 4_000_000) -> dict:
+    """Peak memory of derivcli for a 3-variable Hessian, CSV in, npy out.
+
+    Sampled every 10 ms: the resident memory of derivcli and of its CSV parser
+    processes, summed (pages they share are counted once per process, so this is
+    an upper bound), and the kernel's own peak for the main process (ru_maxrss).
+    """
+    text = FUNCTIONS["exp/log/sqrt/cos, 3 variables"][1]
+    csv = directory / "memory.csv"
+    rng = np.random.default_rng(2)
+    with open(csv, "w") as f:
+        f.write("x,y,z\n")
+        for start in range(0, size, 500_000):
+            np.savetxt(
+                f,
+                rng.uniform(0.3, 1.7, size=(min(500_000, size - start), 3)),
+                delimiter=",",
+                fmt="%.17g",
+            )
+    out = directory / "memory.npy"
+    command = [PYTHON, "-m", "derivcli", "hessian", text, "--points", str(csv)]
+    command += ["--format", "npy", "--output", str(out)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    peak_tree = 0
+    while process.poll() is None:
+        peak_tree = max(peak_tree, tree_rss(process.pid))
+        time.sleep(0.01)
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(process.stderr.read().decode())
+    import resource
+
+    main_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    shape = np.load(out, mmap_mode="r").shape
+    csv_bytes = csv.stat().st_size
+    csv.unlink()
+    out.unlink()
+    return {
+        "N": size,
+        "csv_mb": csv_bytes / 2**20,
+        "shape": list(shape),
+        "seconds": seconds,
+        "peak_tree_mib": peak_tree / 2**20,
+        "peak_main_mib": main_peak / 2**20,
+    }
+
+
+def tree_rss(pid: int) -> int:
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            if int(entry) == pid or ppid == pid:
+                with open(f"/proc/{entry}/statm") as f:
+                    total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+# ---------------------------------------------------------------- report
+
+PEERS = ("loop", "vmap", "numpy", "jax")
+
+
+def print_compute_row(row, flush=False):
+    rates = row["rate"]
+    ours = rates["derivcli"]
+    cells = [f"{row['function']:<32} N={row['N']:>9,}  derivcli {fmt_rate(ours)}"]
+    for peer in PEERS:
+        if peer in rates:
+            cells.append(f"{peer} {fmt_rate(rates[peer])} (x{ours / rates[peer]:.1f})")
+    if "derivcli autograd" in rates:
+        cells.append(f"[autograd engine {fmt_rate(rates['derivcli autograd'])}]")
+    print("  ".join(cells), flush=flush)
+
+
+def print_whole_row(row, flush=False):
+    seconds = row["seconds"]
+    ours = seconds["derivcli"]
+    cells = [f"{row['function']:<32} N={row['N']:>9,}  derivcli {ours:.2f} s"]
+    for peer, value in seconds.items():
+        if peer != "derivcli":
+            cells.append(f"{peer} {value:.2f} s (x{value / ours:.2f})")
+    print("  ".join(cells), flush=flush)
+
+
+def fmt_rate(rate: float) -> str:
+    if rate >= 1e6:
+        return f"{rate / 1e6:.1f} M/s"
+    if rate >= 1e3:
+        return f"{rate / 1e3:.1f} k/s"
+    return f"{rate:.0f} /s"
+
+
+def markdown(compute_rows, whole_rows, memory) -> str:
+    lines = [
+        "Compute phase, points per second (derivcli's speed-up over each peer in brackets):",
+        "",
+    ]
+    peers = [p for p in PEERS if any(p in r["rate"] for r in compute_rows)]
+    lines.append("| function | N | derivcli | " + " | ".join(peers) + " |")
+    lines.append("|---|---:|---:|" + "---:|" * len(peers))
+    for row in compute_rows:
+        ours = row["rate"]["derivcli"]
+        cells = [row["function"], f"{row['N']:,}", fmt_rate(ours)]
+        for peer in peers:
+            rate = row["rate"].get(peer)
+            cells.append("—" if rate is None else f"{fmt_rate(rate)} (×{ours / rate:,.1f})")
+        lines.append("| " + " | ".join(cells) + " |")
+    if whole_rows:
+        lines += ["", "Whole command, CSV in and npy out, seconds (peer's time ÷ derivcli's):", ""]
+        peers = [p for p in SCRIPTS if any(p in r["seconds"] for r in whole_rows)]
+        lines.append("| function | N | derivcli | " + " | ".join(peers) + " |")
+        lines.append("|---|---:|---:|" + "---:|" * len(peers))
+        for row in whole_rows:
+            ours = row["seconds"]["derivcli"]
+            cells = [row["function"], f"{row['N']:,}", f"{ours:.2f}"]
+            for peer in peers:
+                value = row["seconds"].get(peer)
+                cells.append("—" if value is None else f"{value:.2f} (×{value / ours:.2f})")
+            lines.append("| " + " | ".join(cells) + " |")
+    if memory:
+        lines += [
+            "",
+            f"Peak memory, {memory['N']:,} points of the 3-variable Hessian, CSV in "
+            f"({memory['csv_mb']:.0f} MiB) and npy out: {memory['peak_main_mib']:.0f} MiB "
+            f"(derivcli's process), {memory['peak_tree_mib']:.0f} MiB (with its CSV parser "
+            f"processes, summed); {memory['seconds']:.1f} s.",
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
+    parser.add_argument("--peers", default=",".join(PEERS), help="loop,vmap,numpy,jax")
+    parser.add_argument("--loop-seconds", type=float, default=3.0, help="time given to the loop")
+    parser.add_argument("--no-whole", action="store_true", help="skip the whole-command timing")
+    parser.add_argument("--whole-sizes", default="1000000", help="N for the whole command")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
+    parser.add_argument(
+        "--autograd", action="store_true", help="also time derivcli's autograd engine"
+    )
+    parser.add_argument("--json", help="write the measurements to this file")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    peers = [p for p in args.peers.split(",") if p]
+    if "jax" in peers:
+        try:
+            import jax  # noqa: F401
+        except ImportError:
+            print("JAX is not installed: pip install jax (an optional extra); skipping it")
+            peers.remove("jax")
+    if args.autograd:
+        peers.append("autograd")
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; float64", flush=True)
+    print("\ncompute phase", flush=True)
+    compute_rows = compute_phase(sizes, peers, args.loop_seconds)
+    whole_rows, memory = [], None
+    with tempfile.TemporaryDirectory(prefix="derivcli-bench-") as tmp:
+        if not args.no_whole:
+            print("\nwhole command (CSV in, npy out)", flush=True)
+            whole_sizes = [int(s) for s in args.whole_sizes.split(",") if s]
+            whole_rows = whole_command(whole_sizes, peers, Path(tmp))
+        if not args.no_memory:
+            print("\npeak memory", flush=True)
+            memory = peak_memory(Path(tmp))
+            print(memory, flush=True)
+    print(f"\nload average at the end {os.getloadavg()[0]:.2f}\n")
+    print(markdown(compute_rows, whole_rows, memory))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"compute": compute_rows, "whole": whole_rows, "memory": memory}, indent=1)
+        )
+
+
+if __name__ == "__main__":
+    main()

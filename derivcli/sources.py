@@ -1,0 +1,392 @@
+"""Where many points come from: --at, --grid, --points FILE (CSV or .npy), read in chunks.
+
+Each source yields [count, k] float64 arrays whose columns follow the order the
+caller asks for, never holding more than about one chunk in memory (a CSV file is
+parsed in blocks, by worker processes when it is large). Every problem in the input
+is an InputError that names the line (CSV), the row (.npy) or the option. Nothing
+here imports torch.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from derivcli.errors import InputError
+from derivcli.parse import is_identifier, parse_point, parse_value, split_top_level
+
+
+@dataclass
+class Chunk:
+    """Points [count, k] in the requested column order, and the progress they represent."""
+
+    values: np.ndarray
+    progress: int  # units of Source.total consumed so far (points, or bytes of a file)
+
+
+class Source:
+    """A stream of points with named columns."""
+
+    names: list[str]
+    total: int | None = None  # progress units in all (None: unknown, as for stdin)
+    count: int | None = None  # number of points, when known before reading them
+
+    def start(self, columns: Sequence[str], chunk_size: int) -> None:
+        """Check the columns against the ones needed, in order, and start reading ahead."""
+        self._order = _column_order(self.names, columns, self.label)
+        self._chunk_size = chunk_size
+
+    def chunks(self) -> Iterator[Chunk]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop reading; release files and worker processes."""
+
+    label = "the points"
+
+
+def _column_order(names: Sequence[str], columns: Sequence[str], label: str) -> list[int]:
+    missing = [name for name in columns if name not in names]
+    if missing:
+        first = missing[0]
+        raise InputError(
+            f"{label} has no column for {', '.join(missing)} "
+            f"(its columns: {', '.join(names) or 'none'}); add a column named {first}"
+        )
+    extra = [name for name in names if name not in columns]
+    if extra:
+        raise InputError(
+            f"{label} has a column {', '.join(extra)}, which the expression lacks "
+            f"(its variables: {', '.join(columns)})"
+        )
+    return [list(names).index(name) for name in columns]
+
+
+def rechunk(blocks: Iterator[tuple[np.ndarray, int]], size: int) -> Iterator[Chunk]:
+    """Blocks of any length to chunks of exactly size points (the last one shorter)."""
+    pending: deque[np.ndarray] = deque()
+    held = 0
+    progress = 0
+    for block, block_progress in blocks:
+        pending.append(block)
+        held += len(block)
+        progress = block_progress
+        while held >= size:
+            yield Chunk(_take(pending, size), progress)
+            held -= size
+    if held:
+        yield Chunk(_take(pending, held), progress)
+
+
+def _take(pending: deque[np.ndarray], size: int) -> np.ndarray:
+    parts, needed = [], size
+    while needed:
+        block = pending.popleft()
+        if len(block) > needed:
+            parts.append(block[:needed])
+            pending.appendleft(block[needed:])
+            needed = 0
+        else:
+            parts.append(block)
+            needed -= len(block)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+class PointList(Source):
+    """Points given one by one (--at, or the Python API)."""
+
+    label = "--at"
+
+    def __init__(self, points: Sequence[dict[str, float]], names: Sequence[str]):
+        self.names = list(names)
+        self._points = points
+        self.count = self.total = len(points)
+
+    def start(self, columns, chunk_size):
+        self._columns = list(columns)
+        self._chunk_size = chunk_size
+
+    def chunks(self):
+        size = self._chunk_size
+        for begin in range(0, len(self._points), size):
+            part = self._points[begin : begin + size]
+            values = np.array([[p[name] for name in self._columns] for p in part], dtype=float)
+            yield Chunk(values.reshape(len(part), len(self._columns)), begin + len(part))
+
+
+def at_points(specs: Sequence[str]) -> list[dict[str, float]]:
+    """--at specs (x=pi/4,y=1) as floats."""
+    return [{name: float(value.evalf(20)) for name, value in parse_point(s).items()} for s in specs]
+
+
+class Grid(Source):
+    """--grid x=0:1:101,y=-1:1:51: the cartesian product, the first variable slowest."""
+
+    label = "--grid"
+
+    def __init__(self, spec: str):
+        self.names, self.axes = [], []
+        if not spec.strip():
+            raise InputError("--grid is empty: give name=start:stop:count, e.g. x=0:1:101")
+        for _, part in split_top_level(spec):
+            name, equals, axis = (s.strip() for s in part.partition("="))
+            if not equals or not is_identifier(name):
+                raise InputError(f"'{part.strip()}' in --grid is not name=start:stop:count")
+            if name in self.names:
+                raise InputError(f"--grid gives {name} twice")
+            self.names.append(name)
+            self.axes.append(_axis(name, axis))
+        self.count = self.total = math.prod(len(axis) for axis in self.axes)
+
+    def start(self, columns, chunk_size):
+        order = _column_order(self.names, columns, self.label)
+        self._axes = [self.axes[i] for i in order]
+        self._strides = [math.prod(len(a) for a in self.axes[i + 1 :]) for i in order]
+        self._chunk_size = chunk_size
+
+    def chunks(self):
+        for begin in range(0, self.count, self._chunk_size):
+            index = np.arange(begin, min(begin + self._chunk_size, self.count))
+            values = np.empty((len(index), len(self._axes)))
+            for j, (axis, stride) in enumerate(zip(self._axes, self._strides, strict=True)):
+                values[:, j] = axis[(index // stride) % len(axis)]
+            yield Chunk(values, begin + len(index))
+
+
+def _axis(name: str, text: str) -> np.ndarray:
+    parts = text.split(":")
+    if len(parts) != 3:
+        raise InputError(f"--grid {name}={text}: give start:stop:count, e.g. {name}=0:1:101")
+    start, stop = (float(parse_value(p).evalf(20)) for p in parts[:2])
+    count_text = parts[2].strip()
+    if not count_text.isdigit() or int(count_text) < 1:
+        raise InputError(
+            f"--grid {name}={text}: the count '{count_text}' must be a whole number >= 1"
+        )
+    return np.linspace(start, stop, int(count_text))
+
+
+class NpyFile(Source):
+    """A .npy array [points, k] (or [points] for one column); --wrt names the columns."""
+
+    def __init__(self, path: str, names: Sequence[str] | None):
+        self.label = path
+        try:
+            self._array = np.load(path, mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise InputError(f"cannot read {path} as a .npy array: {error}") from None
+        array = self._array
+        if array.dtype.kind not in "fiub" or array.ndim not in (1, 2):
+            raise InputError(
+                f"{path} holds a {array.dtype} array of shape {array.shape}; "
+                "give a numeric array [points, variables]"
+            )
+        width = 1 if array.ndim == 1 else array.shape[1]
+        if names is None:
+            raise InputError(
+                f"{path} does not name its columns: give --wrt with the variables in column order"
+            )
+        if len(names) != width:
+            raise InputError(
+                f"{path} has {width} column(s) and the expression {len(names)} variable(s) "
+                f"({', '.join(names)}): the columns are the --wrt variables, then any others "
+                "in natural order"
+            )
+        self.names = list(names)
+        self.count = self.total = len(array)
+
+    def chunks(self):
+        array = self._array
+        for begin in range(0, self.count, self._chunk_size):
+            block = np.asarray(array[begin : begin + self._chunk_size], dtype=np.float64)
+            block = block.reshape(len(block), -1)[:, self._order]
+            _check_finite(block, self.names_in_order(), lambda i, b=begin: f"row {b + i}")
+            yield Chunk(block, begin + len(block))
+
+    def names_in_order(self) -> list[str]:
+        return [self.names[i] for i in self._order]
+
+
+def _check_finite(values: np.ndarray, names: Sequence[str], where) -> None:
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    row, column = np.argwhere(~finite)[0]
+    raise InputError(
+        f"{where(int(row))}: the value of {names[column]}, {float(values[row, column])!r}, "
+        "is not a finite number"
+    )
+
+
+# A CSV file is parsed in blocks of about this many bytes, by worker processes when
+# it is larger than PARALLEL_BYTES and the machine has more than one core.
+BLOCK_BYTES = 1 << 22
+PARALLEL_BYTES = 1 << 24
+
+
+class CsvFile(Source):
+    """A CSV file (or '-' for stdin) whose header names the variables."""
+
+    def __init__(self, path: str):
+        self.label = "stdin" if path == "-" else path
+        self._pool = None
+        try:
+            self._file = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise InputError(f"cannot read {path}: {error.strerror}") from None
+        header = self._file.readline()
+        if not header.strip():
+            self.close()
+            raise InputError(
+                f"{self.label} is empty: it needs a header line naming the variables, "
+                "such as x,y, then one point per line"
+            )
+        self.names = _header_names(header, self.label)
+        self._line = 2  # the line number of the next line to read
+        self._consumed = len(header)
+        if path != "-":
+            self.total = os.fstat(self._file.fileno()).st_size
+
+    def start(self, columns, chunk_size):
+        super().start(columns, chunk_size)
+        self._columns = list(columns)
+        large = self.total is None or self.total > PARALLEL_BYTES
+        if large and (os.cpu_count() or 1) > 1:
+            # Forked now, before torch is imported and starts its threads.
+            import multiprocessing
+
+            self._pool = multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 4))
+        self._blocks = self._parsed_blocks()
+
+    def chunks(self):
+        return rechunk(self._blocks, self._chunk_size)
+
+    def close(self):
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+        if self._file is not sys.stdin.buffer:
+            self._file.close()
+
+    def _raw_blocks(self) -> Iterator[tuple[bytes, int, int]]:
+        """(text, number of its first line, bytes consumed) for blocks of whole lines."""
+        rest = b""
+        while True:
+            data = self._file.read(BLOCK_BYTES)
+            if not data:
+                break
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            block, rest = data[:cut], data[cut:]
+            first = self._line
+            self._line += block.count(b"\n")
+            self._consumed += len(block)
+            yield block, first, self._consumed
+        if rest:
+            self._consumed += len(rest)
+            yield rest, self._line, self._consumed
+
+    def _parsed_blocks(self) -> Iterator[tuple[np.ndarray, int]]:
+        args = (len(self.names), self._order, self.names, self.label)
+        raw = self._raw_blocks()
+        if self._pool is None:
+            for block, first, consumed in raw:
+                yield parse_csv_block(block, first, *args), consumed
+            return
+        pending: deque = deque()
+        depth = 2 * self._pool._processes  # noqa: SLF001 - bounds memory: blocks in flight
+        for block, first, consumed in raw:
+            pending.append(
+                (self._pool.apply_async(parse_csv_block, (block, first, *args)), consumed)
+            )
+            if len(pending) >= depth:
+                result, done = pending.popleft()
+                yield result.get(), done
+        while pending:
+            result, done = pending.popleft()
+            yield result.get(), done
+
+
+def _header_names(header: bytes, label: str) -> list[str]:
+    try:
+        text = header.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}, line 1: the header is not UTF-8 text") from None
+    names = [cell.strip().strip('"').strip() for cell in text.strip().split(",")]
+    for name in names:
+        if not is_identifier(name):
+            raise InputError(
+                f"{label}, line 1: the header names the variables, and '{name}' is not a "
+                "variable name (is the header line missing?)"
+            )
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(f"{label}, line 1: the header names {', '.join(repeated)} twice")
+    return names
+
+
+def parse_csv_block(
+    block: bytes, first_line: int, width: int, order: list[int], names: list[str], label: str
+) -> np.ndarray:
+    """Lines of CSV text to [rows, len(order)] floats; an InputError names a bad line."""
+    if not block.strip():
+        return np.empty((0, len(order)))
+    try:
+        values = np.loadtxt(
+            io.BytesIO(block),
+            delimiter=",",
+            dtype=np.float64,
+            ndmin=2,
+            comments=None,
+            quotechar='"',
+        )
+    except ValueError:
+        values = None
+    if values is None or values.shape[1] != width:
+        _raise_bad_line(block, first_line, width, names, label)
+    if not np.isfinite(values).all():
+        lines = [n for n, line in enumerate(block.split(b"\n")) if line.strip()]
+        _check_finite(values, names, lambda row: f"{label}, line {first_line + lines[row]}")
+    return values[:, order]
+
+
+_NUMBER = re.compile(
+    r"\s*\"?\s*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|nan|inf|infinity)\s*\"?\s*",
+    re.IGNORECASE,
+)
+
+
+def _raise_bad_line(block: bytes, first_line: int, width: int, names, label: str):
+    """Find the first line that does not parse, and say why."""
+    lines = block.split(b"\n")
+    for offset, raw in enumerate(lines):
+        line = first_line + offset
+        if not raw.strip():
+            continue
+        try:
+            cells = raw.decode("utf-8").strip().split(",")
+        except UnicodeDecodeError:
+            raise InputError(f"{label}, line {line}: not UTF-8 text") from None
+        if len(cells) != width:
+            raise InputError(
+                f"{label}, line {line}: {len(cells)} value(s), and the header names {width} "
+                f"({', '.join(names)})"
+            )
+        for name, cell in zip(names, cells, strict=True):
+            if not _NUMBER.fullmatch(cell):
+                raise InputError(
+                    f"{label}, line {line}: '{cell.strip()}' in column {name} is not a number"
+                )
+    last = first_line + len(lines) - 1
+    raise InputError(f"{label}: lines {first_line} to {last} do not parse as numbers")
