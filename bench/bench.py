@@ -273,31 +273,41 @@ def timed(command, **kwargs) -> tuple[float, subprocess.CompletedProcess]:
     return seconds, done
 
 
-def whole_command(sizes, peers, directory: Path, seed=1) -> list[dict]:
+def whole_command(sizes, peers, directory: Path, repeats: int, seed=1) -> list[dict]:
+    """Each command `repeats` times, taking turns; the best time of each counts.
+
+    Before each run the previous outputs are deleted and the page cache is flushed
+    (os.sync), so that no run pays for another's disk writes.
+    """
     rows = []
     rng = np.random.default_rng(seed)
-    derivcli = [PYTHON, "-m", "derivcli"]
     for name, (function, text, n) in FUNCTIONS.items():
         names = variables(n)
         for size in sizes:
             data = rng.uniform(0.3, 1.7, size=(size, n))
             csv = directory / f"points-{n}-{size}.csv"
             write_csv(csv, names, data)
-            row = {"function": name, "N": size, "seconds": {}}
-            out = directory / "derivcli.npy"
-            command = [*derivcli, "hessian", text, "--points", str(csv)]
-            command += ["--format", "npy", "--output", str(out)]
-            row["seconds"]["derivcli"], _ = timed(command)
-            reference = np.load(out)
+            commands = {
+                "derivcli": [PYTHON, "-m", "derivcli", "hessian", text, "--points", str(csv)]
+                + ["--format", "npy", "--output", str(directory / "derivcli.npy")]
+            }
             for peer in peers:
-                if peer not in SCRIPTS:
-                    continue
-                script = directory / f"{peer}.py"
-                script.write_text(textwrap.dedent(SCRIPTS[peer]).format(function=function.__name__))
-                result = directory / f"{peer}.npy"
-                command = [PYTHON, str(script), str(csv), str(result)]
-                row["seconds"][peer], _ = timed(command, env=BENCH_ENV)
-                check(reference, np.load(result), peer, name)
+                if peer in SCRIPTS:
+                    script = directory / f"{peer}.py"
+                    source = textwrap.dedent(SCRIPTS[peer]).format(function=function.__name__)
+                    script.write_text(source)
+                    commands[peer] = [PYTHON, str(script), str(csv), str(directory / f"{peer}.npy")]
+            row = {"function": name, "N": size, "seconds": {}}
+            for _ in range(repeats):
+                for peer, command in commands.items():
+                    (directory / f"{peer}.npy").unlink(missing_ok=True)
+                    os.sync()
+                    seconds, _ = timed(command, env=BENCH_ENV)
+                    row["seconds"][peer] = min(seconds, row["seconds"].get(peer, seconds))
+            reference = np.load(directory / "derivcli.npy")
+            for peer in commands:
+                check(reference, np.load(directory / f"{peer}.npy"), peer, name)
+                (directory / f"{peer}.npy").unlink()
             rows.append(row)
             print_whole_row(row, flush=True)
             csv.unlink()
@@ -451,7 +461,8 @@ def main() -> None:
     parser.add_argument("--peers", default=",".join(PEERS), help="loop,vmap,numpy,jax")
     parser.add_argument("--loop-seconds", type=float, default=3.0, help="time given to the loop")
     parser.add_argument("--no-whole", action="store_true", help="skip the whole-command timing")
-    parser.add_argument("--whole-sizes", default="1000000", help="N for the whole command")
+    parser.add_argument("--whole-sizes", default="100000,1000000", help="N for the whole command")
+    parser.add_argument("--whole-repeats", type=int, default=3, help="runs of each command")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
     parser.add_argument(
         "--autograd", action="store_true", help="also time derivcli's autograd engine"
@@ -476,7 +487,7 @@ def main() -> None:
         if not args.no_whole:
             print("\nwhole command (CSV in, npy out)", flush=True)
             whole_sizes = [int(s) for s in args.whole_sizes.split(",") if s]
-            whole_rows = whole_command(whole_sizes, peers, Path(tmp))
+            whole_rows = whole_command(whole_sizes, peers, Path(tmp), args.whole_repeats)
         if not args.no_memory:
             print("\npeak memory", flush=True)
             memory = peak_memory(Path(tmp))

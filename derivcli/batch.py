@@ -14,7 +14,9 @@ evaluated numerically (the symbolic engine) or torch differentiates (autograd).
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,15 +113,29 @@ def stream(
         sink = sink_factory(plan)
         from derivcli import numeric  # torch: only once the input is known to be good
 
-        with _engine(plan, numeric) as engine:
+        with _engine(plan, numeric) as engine, ThreadPoolExecutor(1) as writer:
             summary.engine = engine.name
-            for chunk in source.chunks():
-                values = engine(chunk.values)
-                sink.write(chunk.values, values)
-                _count_non_finite(summary, plan, chunk.values, values)
-                summary.count += len(chunk.values)
-                if progress is not None:
-                    progress(summary.count, chunk.progress)
+            # Chunk i is written (by the writer thread: write() releases the GIL) while
+            # chunk i + 1 is computed, into the other of two reused output buffers.
+            buffers: list = [None, None]
+            writes: deque = deque()
+            try:
+                for i, chunk in enumerate(source.chunks()):
+                    if len(writes) == 2:
+                        writes.popleft().result()  # frees buffers[i % 2]
+                    values = engine(chunk.values, out=buffers[i % 2])
+                    if len(values) == chunk_size:
+                        buffers[i % 2] = values
+                    writes.append(writer.submit(sink.write, chunk.values, values))
+                    _count_non_finite(summary, plan, chunk.values, values)
+                    summary.count += len(chunk.values)
+                    if progress is not None:
+                        progress(summary.count, chunk.progress)
+            finally:
+                for write in writes:
+                    write.exception()  # wait, so that the sink is idle before it is aborted
+            for write in writes:
+                write.result()
         sink.close()
     except BaseException:
         if sink is not None:
@@ -146,7 +162,13 @@ def _engine(plan: Plan, numeric):
 
 def _count_non_finite(summary: Summary, plan: Plan, points, values) -> None:
     flat = values.reshape(len(values), -1)
-    bad = ~np.isfinite(flat).all(axis=1)
+    # A row's sum is finite when all its entries are (one pass, no boolean array the
+    # size of the chunk); only rows whose sum is not are looked at entry by entry.
+    suspects = np.flatnonzero(~np.isfinite(flat.sum(axis=1)))
+    if not len(suspects):
+        return
+    bad = np.zeros(len(flat), dtype=bool)
+    bad[suspects] = ~np.isfinite(flat[suspects]).all(axis=1)
     count = int(bad.sum())
     if count and summary.first_non_finite is None:
         row = int(np.argmax(bad))

@@ -388,20 +388,35 @@ def _stream(
     timeout,
 ) -> ExitStatus:
     """Numbers only, chunk by chunk: csv, jsonl, npy, and plain for --points and --grid."""
-    from derivcli import batch
+    from derivcli.sources import CsvFile
+
+    # A CSV file starts parsing (in worker processes) before sympy and torch load.
+    early = CsvFile(points) if points and not points.endswith(".npy") else None
+    try:
+        from derivcli import batch
+
+        chosen = batch.plan(
+            kind,
+            expression,
+            wrt=wrt,
+            device=device,
+            dtype=dtype,
+            engine=engine,
+            timeout=timeout or None,
+        )
+        if early is not None:
+            source = early
+        elif at:
+            source = batch.at_source(at, chosen)
+        else:
+            source = _source(points, grid, chosen, wrt)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     from derivcli.sinks import SINKS
     from derivcli.sinks import Output as OutputFile
 
-    chosen = batch.plan(
-        kind,
-        expression,
-        wrt=wrt,
-        device=device,
-        dtype=dtype,
-        engine=engine,
-        timeout=timeout or None,
-    )
-    source = batch.at_source(at, chosen) if at else _source(points, grid, chosen, wrt)
     sink_class = SINKS[format]
 
     def sink_factory(plan):

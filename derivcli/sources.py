@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from derivcli.errors import InputError
-from derivcli.parse import is_identifier, parse_point, parse_value, split_top_level
 
 
 @dataclass
@@ -122,17 +121,14 @@ class PointList(Source):
             yield Chunk(values.reshape(len(part), len(self._columns)), begin + len(part))
 
 
-def at_points(specs: Sequence[str]) -> list[dict[str, float]]:
-    """--at specs (x=pi/4,y=1) as floats."""
-    return [{name: float(value.evalf(20)) for name, value in parse_point(s).items()} for s in specs]
-
-
 class Grid(Source):
     """--grid x=0:1:101,y=-1:1:51: the cartesian product, the first variable slowest."""
 
     label = "--grid"
 
     def __init__(self, spec: str):
+        from derivcli.parse import is_identifier, split_top_level
+
         self.names, self.axes = [], []
         if not spec.strip():
             raise InputError("--grid is empty: give name=start:stop:count, e.g. x=0:1:101")
@@ -162,6 +158,8 @@ class Grid(Source):
 
 
 def _axis(name: str, text: str) -> np.ndarray:
+    from derivcli.parse import parse_value
+
     parts = text.split(":")
     if len(parts) != 3:
         raise InputError(f"--grid {name}={text}: give start:stop:count, e.g. {name}=0:1:101")
@@ -227,9 +225,11 @@ def _check_finite(values: np.ndarray, names: Sequence[str], where) -> None:
 
 
 # A CSV file is parsed in blocks of about this many bytes, by worker processes when
-# it is larger than PARALLEL_BYTES and the machine has more than one core.
+# it is larger than PARALLEL_BYTES and the machine has more than one core, up to
+# READ_AHEAD blocks ahead of the computation (they parse while torch is imported).
 BLOCK_BYTES = 1 << 22
 PARALLEL_BYTES = 1 << 24
+READ_AHEAD = 24
 
 
 class CsvFile(Source):
@@ -238,6 +238,7 @@ class CsvFile(Source):
     def __init__(self, path: str):
         self.label = "stdin" if path == "-" else path
         self._pool = None
+        self._reader = None
         try:
             self._file = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
         except OSError as error:
@@ -249,32 +250,58 @@ class CsvFile(Source):
                 f"{self.label} is empty: it needs a header line naming the variables, "
                 "such as x,y, then one point per line"
             )
-        self.names = _header_names(header, self.label)
         self._line = 2  # the line number of the next line to read
         self._consumed = len(header)
         if path != "-":
             self.total = os.fstat(self._file.fileno()).st_size
+        try:
+            self.names = _header_names(header, self.label)
+            self.prefetch()
+            _check_names(self.names, self.label)  # imports the parser (and sympy): after the fork
+        except BaseException:
+            self.close()
+            raise
 
-    def start(self, columns, chunk_size):
-        super().start(columns, chunk_size)
-        self._columns = list(columns)
+    def prefetch(self) -> None:
+        """Start parsing in the background (the constructor does), before the columns are checked.
+
+        The worker processes are forked while the process is small and has no
+        threads, before sympy and torch load, and parse while they do.
+        """
+        if self._reader is not None:
+            return
         large = self.total is None or self.total > PARALLEL_BYTES
         if large and (os.cpu_count() or 1) > 1:
-            # Forked now, before torch is imported and starts its threads.
             import multiprocessing
 
             self._pool = multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 4))
-        self._blocks = self._parsed_blocks()
+            self._reader = _ReadAhead(self._raw_blocks(), self._pool, self._parse_args())
+        else:
+            self._reader = (
+                (parse_csv_block(block, first, *self._parse_args()), consumed)
+                for block, first, consumed in self._raw_blocks()
+            )
 
     def chunks(self):
-        return rechunk(self._blocks, self._chunk_size)
+        order = self._order
+        identity = order == list(range(len(self.names)))
+        blocks = (
+            (values if identity else values[:, order], consumed)
+            for values, consumed in self._reader
+        )
+        return rechunk(blocks, self._chunk_size)
 
     def close(self):
+        if isinstance(self._reader, _ReadAhead):
+            self._reader.stop()
         if self._pool is not None:
             self._pool.terminate()
             self._pool = None
         if self._file is not sys.stdin.buffer:
             self._file.close()
+
+    def _parse_args(self):
+        return (len(self.names), self.names, self.label)
 
     def _raw_blocks(self) -> Iterator[tuple[bytes, int, int]]:
         """(text, number of its first line, bytes consumed) for blocks of whole lines."""
@@ -297,25 +324,57 @@ class CsvFile(Source):
             self._consumed += len(rest)
             yield rest, self._line, self._consumed
 
-    def _parsed_blocks(self) -> Iterator[tuple[np.ndarray, int]]:
-        args = (len(self.names), self._order, self.names, self.label)
-        raw = self._raw_blocks()
-        if self._pool is None:
-            for block, first, consumed in raw:
-                yield parse_csv_block(block, first, *args), consumed
+
+class _ReadAhead:
+    """A thread that reads blocks and hands them to the parser pool, a bounded distance ahead.
+
+    Iterating yields (parsed block, bytes consumed) in file order; a parser's
+    InputError (a bad line) is raised there.
+    """
+
+    def __init__(self, raw_blocks, pool, args):
+        import queue
+        import threading
+
+        self._queue = queue.Queue(maxsize=READ_AHEAD)
+        self._stopped = threading.Event()
+        self._raw, self._pool, self._args = raw_blocks, pool, args
+        self._thread = threading.Thread(target=self._feed, name="derivcli-csv", daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        try:
+            for block, first, consumed in self._raw:
+                task = self._pool.apply_async(parse_csv_block, (block, first, *self._args))
+                if not self._put((task, consumed)):
+                    return
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer
+            self._put((error, None))
             return
-        pending: deque = deque()
-        depth = 2 * self._pool._processes  # noqa: SLF001 - bounds memory: blocks in flight
-        for block, first, consumed in raw:
-            pending.append(
-                (self._pool.apply_async(parse_csv_block, (block, first, *args)), consumed)
-            )
-            if len(pending) >= depth:
-                result, done = pending.popleft()
-                yield result.get(), done
-        while pending:
-            result, done = pending.popleft()
-            yield result.get(), done
+        self._put((None, None))
+
+    def _put(self, item) -> bool:
+        import queue
+
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self):
+        while True:
+            task, consumed = self._queue.get()
+            if task is None:
+                return
+            if consumed is None:
+                raise task
+            yield task.get(), consumed
+
+    def stop(self) -> None:
+        self._stopped.set()
 
 
 def _header_names(header: bytes, label: str) -> list[str]:
@@ -323,7 +382,12 @@ def _header_names(header: bytes, label: str) -> list[str]:
         text = header.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{label}, line 1: the header is not UTF-8 text") from None
-    names = [cell.strip().strip('"').strip() for cell in text.strip().split(",")]
+    return [cell.strip().strip('"').strip() for cell in text.strip().split(",")]
+
+
+def _check_names(names: list[str], label: str) -> None:
+    from derivcli.parse import is_identifier
+
     for name in names:
         if not is_identifier(name):
             raise InputError(
@@ -333,15 +397,14 @@ def _header_names(header: bytes, label: str) -> list[str]:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise InputError(f"{label}, line 1: the header names {', '.join(repeated)} twice")
-    return names
 
 
 def parse_csv_block(
-    block: bytes, first_line: int, width: int, order: list[int], names: list[str], label: str
+    block: bytes, first_line: int, width: int, names: list[str], label: str
 ) -> np.ndarray:
-    """Lines of CSV text to [rows, len(order)] floats; an InputError names a bad line."""
+    """Lines of CSV text to [rows, width] floats; an InputError names a bad line."""
     if not block.strip():
-        return np.empty((0, len(order)))
+        return np.empty((0, width))
     try:
         values = np.loadtxt(
             io.BytesIO(block),
@@ -358,7 +421,7 @@ def parse_csv_block(
     if not np.isfinite(values).all():
         lines = [n for n, line in enumerate(block.split(b"\n")) if line.strip()]
         _check_finite(values, names, lambda row: f"{label}, line {first_line + lines[row]}")
-    return values[:, order]
+    return values
 
 
 _NUMBER = re.compile(

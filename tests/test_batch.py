@@ -281,11 +281,11 @@ def test_interrupt_leaves_no_partial_file(cli, tmp_path, monkeypatch):
     calls = []
     original = numeric.SymbolicEngine.__call__
 
-    def interrupted(self, points):
+    def interrupted(self, points, **kwargs):
         calls.append(len(points))
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return original(self, points)
+        return original(self, points, **kwargs)
 
     monkeypatch.setattr(numeric.SymbolicEngine, "__call__", interrupted)
     out = tmp_path / "out.npy"
