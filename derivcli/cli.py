@@ -483,8 +483,10 @@ class _progress_bar:  # noqa: N801 - used as a context manager, like a function
             total = self.source.total
             columns = [TextColumn("[bold]derivcli"), BarColumn()]
             if total is not None and total == self.source.count:
-                columns.append(MofNCompleteColumn())
-            columns += [TextColumn("{task.fields[points]} points"), TimeElapsedColumn()]
+                columns.append(MofNCompleteColumn())  # progress counts points
+            else:
+                columns.append(TextColumn("{task.fields[points]} points"))  # bytes, or unknown
+            columns.append(TimeElapsedColumn())
             if total is not None:
                 columns.append(TimeRemainingColumn())
             self.bar = Progress(*columns, console=Console(stderr=True), transient=True)

@@ -34,12 +34,23 @@ def lower(
         constants[index] = value
         return index
 
+    constant_nodes: dict[sympy.Basic, bool] = {}
+
+    def is_constant(node: sympy.Basic) -> bool:
+        # free_symbols walks the whole tree below a node each time; derivatives share
+        # subtrees, so that is exponential in the nesting depth. This is linear.
+        known = constant_nodes.get(node)
+        if known is None:
+            known = not node.is_Symbol and all(is_constant(arg) for arg in node.args)
+            constant_nodes[node] = known
+        return known
+
     def visit(node: sympy.Basic) -> int:
         if node in slots:
             return slots[node]
         if node.is_Symbol:
             raise InputError(f"'{node}' has no value")
-        if not node.free_symbols:
+        if is_constant(node):
             index = constant(_constant_value(node))
         else:
             fn, args = _operation(node)

@@ -119,11 +119,13 @@ def choose_engine(kind: str, exprs, wrt, matrix) -> str:
 
 
 def _operation_count(exprs) -> int:
-    seen = set()
-    for expr in exprs:
-        for node in sympy.preorder_traversal(expr):
-            if node.args and node not in seen:
-                seen.add(node)
+    """Distinct operations (nodes with arguments) in the expressions' shared DAG."""
+    seen, stack = set(), list(exprs)
+    while stack:
+        node = stack.pop()
+        if node.args and node not in seen:
+            seen.add(node)
+            stack.extend(node.args)
     return len(seen)
 
 

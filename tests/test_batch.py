@@ -416,3 +416,21 @@ def test_memory_is_bounded_by_the_chunk_not_the_points(tmp_path):
     peak_mib = int(done.stdout.split()[-1]) / 1024
     assert np.load(out, mmap_mode="r").shape == (2_000_000, 3, 3)
     assert peak_mib < 500, peak_mib
+
+
+def test_progress_bar_only_on_a_terminal_and_after_a_moment(monkeypatch):
+    from derivcli import cli
+
+    source = sources.Grid("x=0:1:10")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    with cli._progress_bar(source) as progress:  # noqa: SLF001
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    bar = cli._progress_bar(source)  # noqa: SLF001
+    with bar as progress:
+        progress(5, 5)
+        assert bar.bar is None  # the first half second shows nothing
+        bar.started -= 1
+        progress(10, 10)
+        assert bar.bar is not None
+        assert bar.bar.tasks[0].completed == 10 and bar.bar.tasks[0].total == 10
