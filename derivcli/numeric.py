@@ -222,7 +222,11 @@ class SymbolicEngine(_Engine):
         distinct: dict[sympy.Expr, int] = {}
         self._source = [distinct.setdefault(entry, len(distinct)) for entry in entries]
         self._program = lower(
-            list(distinct), [*wrt, *parameters], dtype=self.dtype, device=self.device
+            list(distinct),
+            [*wrt, *parameters],
+            dtype=self.dtype,
+            device=self.device,
+            values_only=True,
         )
         constants = self._program.constant_outputs
         self._constants = {k: constants[i] for k, i in enumerate(self._source) if i in constants}

@@ -434,3 +434,17 @@ def test_progress_bar_only_on_a_terminal_and_after_a_moment(monkeypatch):
         progress(10, 10)
         assert bar.bar is not None
         assert bar.bar.tasks[0].completed == 10 and bar.bar.tasks[0].total == 10
+
+
+def test_accelerator_path_matches_the_tiled_one():
+    # On a GPU the symbolic engine computes a chunk in one go (_whole); run that path
+    # on the CPU too, so that it is tested on every machine.
+    from derivcli import batch, numeric
+
+    plan = batch.plan("hessian", "sin(x)*y + x^3 + 2")
+    points = _points(["x", "y"], count=5000)
+    with numeric.SymbolicEngine("hessian", plan.matrix, plan.variables, []) as engine:
+        tiled = engine(points)
+        whole = np.empty_like(tiled)
+        engine._whole(points, whole)  # noqa: SLF001
+    assert np.array_equal(tiled, whole)
