@@ -320,9 +320,9 @@ def whole_command(sizes, peers, directory: Path, repeats: int, seed=1) -> list[d
 def peak_memory(directory: Path, size: int = 4_000_000) -> dict:
     """Peak memory of derivcli for a 3-variable Hessian, CSV in, npy out.
 
-    Sampled every 10 ms: the resident memory of derivcli and of its CSV parser
-    processes, summed (pages they share are counted once per process, so this is
-    an upper bound), and the kernel's own peak for the main process (ru_maxrss).
+    The kernel's peak resident memory of derivcli's process (ru_maxrss), and the
+    peak, sampled every 10 ms, of the proportional set size of derivcli and its
+    CSV parser processes together (pages they share counted once).
     """
     text = FUNCTIONS["exp/log/sqrt/cos, 3 variables"][1]
     csv = directory / "memory.csv"
@@ -343,7 +343,7 @@ def peak_memory(directory: Path, size: int = 4_000_000) -> dict:
     process = subprocess.Popen(command, stderr=subprocess.PIPE)
     peak_tree = 0
     while process.poll() is None:
-        peak_tree = max(peak_tree, tree_rss(process.pid))
+        peak_tree = max(peak_tree, tree_pss(process.pid))
         time.sleep(0.01)
     seconds = time.perf_counter() - start
     if process.returncode != 0:
@@ -365,18 +365,21 @@ def peak_memory(directory: Path, size: int = 4_000_000) -> dict:
     }
 
 
-def tree_rss(pid: int) -> int:
+def tree_pss(pid: int) -> int:
+    """Proportional set size of a process and its children: shared pages split among them."""
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            ppid = int(fields[1])
-            if int(entry) == pid or ppid == pid:
-                with open(f"/proc/{entry}/statm") as f:
-                    total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            if int(entry) != pid and ppid != pid:
+                continue
+            with open(f"/proc/{entry}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
         except (OSError, IndexError, ValueError):
             continue
     return total
@@ -449,8 +452,8 @@ def markdown(compute_rows, whole_rows, memory) -> str:
             "",
             f"Peak memory, {memory['N']:,} points of the 3-variable Hessian, CSV in "
             f"({memory['csv_mb']:.0f} MiB) and npy out: {memory['peak_main_mib']:.0f} MiB "
-            f"(derivcli's process), {memory['peak_tree_mib']:.0f} MiB (with its CSV parser "
-            f"processes, summed); {memory['seconds']:.1f} s.",
+            f"(derivcli's process, peak resident), {memory['peak_tree_mib']:.0f} MiB (with its "
+            f"CSV parser processes, proportional set size); {memory['seconds']:.1f} s.",
         ]
     return "\n".join(lines)
 
