@@ -31,11 +31,11 @@ from derivcli.lower import lower
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 ENGINES = ("auto", "autograd", "symbolic")
 
-# Points per tile of the symbolic engine on the CPU: the values one step produces
-# for a tile (128 KiB in float64) stay in a core's L2 cache with the dozen others
-# alive at once. Measured on 2 cores (bench/bench.py): 8192-32768 are within a few
-# per cent of each other; 4096 and below lose to Python's per-operation cost.
-TILE = 16384
+# Points per tile of the symbolic engine on the CPU. Each tile costs Python a few
+# microseconds per step, and its values stay in cache while the steps run (256 KiB
+# per value in float64). Measured on 2 cores at 10^6 points: 32768 and 65536 are
+# within noise of each other, 16384 is up to 25% slower on cheap expressions.
+TILE = 32768
 # Up to this many entries per point, one torch.stack writes a tile's results; wider
 # results are written as a block of constants, then column by column (measured:
 # 1.5 against 5 ns per point for a 2x2 Hessian, 62 against 100 for a 10x10 one).
