@@ -293,7 +293,7 @@ def whole_command(sizes, peers, directory: Path, repeats: int, seed=1) -> list[d
             }
             for peer in peers:
                 if peer in SCRIPTS:
-                    script = directory / f"{peer}.py"
+                    script = directory / f"peer_{peer}.py"
                     source = textwrap.dedent(SCRIPTS[peer]).format(function=function.__name__)
                     script.write_text(source)
                     commands[peer] = [PYTHON, str(script), str(csv), str(directory / f"{peer}.npy")]

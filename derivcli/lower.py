@@ -118,7 +118,9 @@ def _constant_value(node: sympy.Basic) -> float:
     return value.real if value.imag == 0 else float("nan")
 
 
-def _operation(node: sympy.Basic, values_only: bool = False):
+def _operation(
+    node: sympy.Basic, values_only: bool = False
+) -> tuple[Callable, tuple[sympy.Basic, ...]]:
     if node.is_Add:
         return _sum, node.args
     if node.is_Mul:
