@@ -115,27 +115,38 @@ def stream(
 
         with _engine(plan, numeric) as engine, ThreadPoolExecutor(1) as writer:
             summary.engine = engine.name
-            # Chunk i is written (by the writer thread: write() releases the GIL) while
-            # chunk i + 1 is computed, into the other of two reused output buffers.
+            # Chunk i is written and checked for non-finite numbers by the writer
+            # thread (both release the GIL) while chunk i + 1 is computed, into the
+            # other of two reused output buffers.
             buffers: list = [None, None]
             writes: deque = deque()
+
+            def write(points, values):
+                sink.write(points, values)
+                return _non_finite(points, values)
+
+            def written(future) -> None:
+                count, first = future.result()
+                if count and summary.first_non_finite is None:
+                    summary.first_non_finite = dict(zip(plan.columns, first, strict=True))
+                summary.non_finite += count
+
             try:
                 for i, chunk in enumerate(source.chunks()):
                     if len(writes) == 2:
-                        writes.popleft().result()  # frees buffers[i % 2]
+                        written(writes.popleft())  # frees buffers[i % 2]
                     values = engine(chunk.values, out=buffers[i % 2])
                     if len(values) == chunk_size:
                         buffers[i % 2] = values
-                    writes.append(writer.submit(sink.write, chunk.values, values))
-                    _count_non_finite(summary, plan, chunk.values, values)
+                    writes.append(writer.submit(write, chunk.values, values))
                     summary.count += len(chunk.values)
                     if progress is not None:
                         progress(summary.count, chunk.progress)
             finally:
-                for write in writes:
-                    write.exception()  # wait, so that the sink is idle before it is aborted
-            for write in writes:
-                write.result()
+                for future in writes:
+                    future.exception()  # wait, so that the sink is idle before it is aborted
+            for future in writes:
+                written(future)
         sink.close()
     except BaseException:
         if sink is not None:
@@ -160,20 +171,16 @@ def _engine(plan: Plan, numeric):
     )
 
 
-def _count_non_finite(summary: Summary, plan: Plan, points, values) -> None:
+def _non_finite(points: np.ndarray, values: np.ndarray) -> tuple[int, list | None]:
+    """How many points have a non-finite entry, and the first such point."""
     flat = values.reshape(len(values), -1)
     # A row's sum is finite when all its entries are (one pass, no boolean array the
     # size of the chunk); only rows whose sum is not are looked at entry by entry.
     suspects = np.flatnonzero(~np.isfinite(flat.sum(axis=1)))
     if not len(suspects):
-        return
-    bad = np.zeros(len(flat), dtype=bool)
-    bad[suspects] = ~np.isfinite(flat[suspects]).all(axis=1)
-    count = int(bad.sum())
-    if count and summary.first_non_finite is None:
-        row = int(np.argmax(bad))
-        summary.first_non_finite = dict(zip(plan.columns, points[row].tolist(), strict=True))
-    summary.non_finite += count
+        return 0, None
+    bad = suspects[~np.isfinite(flat[suspects]).all(axis=1)]
+    return len(bad), (points[bad[0]].tolist() if len(bad) else None)
 
 
 def evaluate(
