@@ -230,7 +230,7 @@ def _check_finite(values: np.ndarray, names: Sequence[str], where) -> None:
 # a parsed block of 4 MiB of text takes 1.5 to 2 MiB).
 BLOCK_BYTES = 1 << 22
 PARALLEL_BYTES = 1 << 24
-READ_AHEAD = 32
+READ_AHEAD = 48
 
 
 class CsvFile(Source):
