@@ -104,7 +104,7 @@ Format = Annotated[
         "-f",
         help="table (for people), json (one document), plain (numbers only, one line per point), "
         "csv (variables then one column per entry), jsonl (one object per point) or npy "
-        "(an array [points, ...], needs --output).",
+        "(one array, points by entries; needs --output).",
     ),
 ]
 Output = Annotated[
@@ -175,6 +175,7 @@ def grad(
       derivcli grad "x^2*y + exp(x*y)" --at x=1,y=0
       derivcli grad "x^2*y" --wrt y --at x=3,y=1 --format plain
       derivcli grad "sin(x)*cos(y)"            (symbolic only)
+      derivcli grad "x^2*y" --points samples.csv --format jsonl
     """
     _run("grad", **locals())
 
@@ -232,6 +233,8 @@ def hessian(
       derivcli hessian "sin(x)*y" --at x=0,y=1
       derivcli hessian "sin(x)" --at x=0 --format plain
       derivcli hessian "x^2*y^3" --at x=1,y=2 --at x=0,y=0 --format json
+      derivcli hessian "sin(x)*y" --grid x=0:1:101,y=-1:1:51 --format csv
+      derivcli hessian "exp(-x^2-y^2)" --points samples.csv -f npy -o hessians.npy
     """
     _run("hessian", **locals())
 

@@ -448,3 +448,12 @@ def test_accelerator_path_matches_the_tiled_one():
         whole = np.empty_like(tiled)
         engine._whole(points, whole)  # noqa: SLF001
     assert np.array_equal(tiled, whole)
+
+
+@pytest.mark.parametrize("engine", ["auto", "autograd", "symbolic"])
+def test_checked_formats_take_either_engine(cli_json, engine):
+    doc = cli_json("hessian", "sin(x)*y + x^3", "--at", "x=0.5,y=2", "--engine", engine)
+    (point,) = doc["results"]
+    assert point["agree"] is True
+    want = [[-2 * math.sin(0.5) + 3.0, math.cos(0.5)], [math.cos(0.5), 0.0]]
+    _close(point["numeric"], want)
