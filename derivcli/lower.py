@@ -163,11 +163,12 @@ def _power(base: sympy.Expr, exponent: sympy.Expr, values_only: bool = False):
     if exponent == -sympy.S.Half:
         return torch.rsqrt, (base,)
     if values_only and exponent.is_Rational and exponent.q == 2:
-        # x^(k/2) as an integer power of sqrt(x): three times faster than pow (measured),
+        # x^(k/2) as an integer power of x^(1/2) or x^(-1/2), a step that the other
+        # half-integer powers of x share: three times faster than pow (measured),
         # within a few ulp, and nan for x < 0 like pow.
         k = int(exponent.p)
-        root = torch.sqrt if k > 0 else torch.rsqrt
-        return (lambda b: root(b) ** abs(k)), (base,)
+        half = sympy.S.Half if k > 0 else -sympy.S.Half
+        return (lambda root: root ** abs(k)), (sympy.Pow(base, half, evaluate=False),)
     if exponent.is_number:
         p = float(exponent)
         return (lambda b: b**p), (base,)
