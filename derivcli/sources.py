@@ -275,12 +275,7 @@ class CsvFile(Source):
         if large and (os.cpu_count() or 1) > 1:
             import multiprocessing
 
-            # The parsers yield the CPU to the main process: importing torch there is
-            # on the critical path, parsing ahead is not (measured: torch is imported
-            # 1.5 s later on 2 cores when they compete as equals).
-            self._pool = multiprocessing.get_context("fork").Pool(
-                min(os.cpu_count() or 1, 4), initializer=os.nice, initargs=(19,)
-            )
+            self._pool = multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 4))
             tasks = self._range_tasks() if self.total is not None else self._text_tasks()
             self._reader = _ReadAhead(tasks, self._pool)
         else:
@@ -388,9 +383,12 @@ def parse_csv_range(path: str, start: int, end: int, width: int, names: list[str
 class _ReadAhead:
     """A thread that hands blocks to the parser pool, a bounded distance ahead.
 
-    At most two blocks per worker are being parsed and at most READ_AHEAD parsed
-    blocks wait to be used. Iterating yields (result, bytes consumed) in file order;
-    a parser's exception is raised there.
+    Until the blocks are first asked for, one block at a time is parsed: the main
+    process is importing torch meanwhile, which is on the critical path (measured on
+    2 cores: with two parsers beside it, torch is imported 1.5 s later). Then at most
+    two blocks per worker are being parsed. At most READ_AHEAD parsed blocks wait to
+    be used. Iterating yields (result, bytes consumed) in file order; a parser's
+    exception is raised there.
     """
 
     def __init__(self, tasks, pool):
@@ -399,7 +397,8 @@ class _ReadAhead:
 
         self._queue = queue.Queue()
         self._stopped = threading.Event()
-        self._parsing = threading.BoundedSemaphore(2 * pool._processes)  # noqa: SLF001
+        self._parsing = threading.Semaphore(1)
+        self._more = 2 * pool._processes - 1  # noqa: SLF001 - permits added once asked for
         self._waiting = threading.BoundedSemaphore(READ_AHEAD)
         self._tasks, self._pool = tasks, pool
         self._thread = threading.Thread(target=self._feed, name="derivcli-csv", daemon=True)
@@ -429,6 +428,8 @@ class _ReadAhead:
         return False
 
     def __iter__(self):
+        for _ in range(self._more):
+            self._parsing.release()
         while True:
             task, consumed = self._queue.get()
             if task is None:
