@@ -465,6 +465,38 @@ def markdown(compute_rows, whole_rows, memory) -> str:
     return "\n".join(lines)
 
 
+class Interference:
+    """CPU time that other processes took while a phase ran, from /proc/stat.
+
+    The machine's busy time minus this process's and its children's: on a shared
+    machine it says how far the timings can be trusted.
+    """
+
+    def __init__(self):
+        self.busy, self.ours, self.wall = _machine_busy(), _our_cpu(), time.perf_counter()
+
+    def report(self) -> str:
+        wall = time.perf_counter() - self.wall
+        others = max(0.0, (_machine_busy() - self.busy) - (_our_cpu() - self.ours))
+        share = others / (wall * (os.cpu_count() or 1))
+        return (
+            f"other processes used {others:.1f} CPU-seconds in {wall:.0f} s "
+            f"({share:.0%} of the machine)"
+        )
+
+
+def _machine_busy() -> float:
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _our_cpu() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
@@ -492,13 +524,17 @@ def main() -> None:
         peers.append("autograd")
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; float64", flush=True)
     print("\ncompute phase", flush=True)
+    interference = Interference()
     compute_rows = compute_phase(sizes, peers, args.loop_seconds, args.rounds)
+    print(interference.report(), flush=True)
     whole_rows, memory = [], None
     with tempfile.TemporaryDirectory(prefix="derivcli-bench-") as tmp:
         if not args.no_whole:
             print("\nwhole command (CSV in, npy out)", flush=True)
             whole_sizes = [int(s) for s in args.whole_sizes.split(",") if s]
+            interference = Interference()
             whole_rows = whole_command(whole_sizes, peers, Path(tmp), args.whole_repeats)
+            print(interference.report(), flush=True)
         if not args.no_memory:
             print("\npeak memory", flush=True)
             memory = peak_memory(Path(tmp))

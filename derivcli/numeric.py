@@ -254,7 +254,10 @@ class SymbolicEngine(_Engine):
             return out
         data = torch.from_numpy(np.ascontiguousarray(points, dtype=np.float64))
         flat = torch.from_numpy(out).view(count, -1)
-        tile = min(TILE, max(1024, math.ceil(count / self._threads)))
+        # Equal tiles, as many as a multiple of the threads: no thread waits for
+        # another's last tile.
+        tiles = self._threads * max(1, math.ceil(count / (TILE * self._threads)))
+        tile = max(1024, math.ceil(count / tiles))
         starts = range(0, count, tile)
         if count < 2048:
             for start in starts:
