@@ -501,6 +501,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
     parser.add_argument("--peers", default=",".join(PEERS), help="loop,vmap,numpy,jax")
+    parser.add_argument(
+        "--functions", default="", help="only the functions whose name contains one of these"
+    )
     parser.add_argument("--loop-seconds", type=float, default=3.0, help="time given to the loop")
     parser.add_argument("--rounds", type=int, default=5, help="timed runs of each peer")
     parser.add_argument("--no-whole", action="store_true", help="skip the whole-command timing")
@@ -513,6 +516,11 @@ def main() -> None:
     parser.add_argument("--json", help="write the measurements to this file")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.functions:
+        wanted = [w.lower() for w in args.functions.split(",")]
+        for name in list(FUNCTIONS):
+            if not any(w in name.lower() for w in wanted):
+                del FUNCTIONS[name]
     peers = [p for p in args.peers.split(",") if p]
     if "jax" in peers:
         try:
