@@ -383,12 +383,9 @@ def parse_csv_range(path: str, start: int, end: int, width: int, names: list[str
 class _ReadAhead:
     """A thread that hands blocks to the parser pool, a bounded distance ahead.
 
-    Until the blocks are first asked for, one block at a time is parsed: the main
-    process is importing torch meanwhile, which is on the critical path (measured on
-    2 cores: with two parsers beside it, torch is imported 1.5 s later). Then at most
-    two blocks per worker are being parsed. At most READ_AHEAD parsed blocks wait to
-    be used. Iterating yields (result, bytes consumed) in file order; a parser's
-    exception is raised there.
+    At most two blocks per worker are being parsed, and at most READ_AHEAD parsed
+    blocks wait to be used. Iterating yields (result, bytes consumed) in file order;
+    a parser's exception is raised there.
     """
 
     def __init__(self, tasks, pool):
@@ -397,8 +394,7 @@ class _ReadAhead:
 
         self._queue = queue.Queue()
         self._stopped = threading.Event()
-        self._parsing = threading.Semaphore(1)
-        self._more = 2 * pool._processes - 1  # noqa: SLF001 - permits added once asked for
+        self._parsing = threading.BoundedSemaphore(2 * pool._processes)  # noqa: SLF001
         self._waiting = threading.BoundedSemaphore(READ_AHEAD)
         self._tasks, self._pool = tasks, pool
         self._thread = threading.Thread(target=self._feed, name="derivcli-csv", daemon=True)
@@ -428,8 +424,6 @@ class _ReadAhead:
         return False
 
     def __iter__(self):
-        for _ in range(self._more):
-            self._parsing.release()
         while True:
             task, consumed = self._queue.get()
             if task is None:
