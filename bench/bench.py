@@ -457,9 +457,14 @@ def fmt_rate(rate: float) -> str:
     return f"{rate:.0f} /s"
 
 
-def markdown(compute_rows, whole_rows, memory) -> str:
+def ratio(value: float) -> str:
+    return f"×{value:,.0f}" if value >= 100 else f"×{value:.1f}" if value >= 10 else f"×{value:.2f}"
+
+
+def markdown(compute_rows, whole_rows, memory, notes) -> str:
     lines = [
-        "Compute phase, points per second (derivcli's speed-up over each peer in brackets):",
+        "Compute phase, points per second (in brackets: derivcli's rate ÷ the peer's; "
+        f"{notes.get('compute', '')}):",
         "",
     ]
     peers = [p for p in PEERS if any(p in r["rate"] for r in compute_rows)]
@@ -470,10 +475,15 @@ def markdown(compute_rows, whole_rows, memory) -> str:
         cells = [row["function"], f"{row['N']:,}", fmt_rate(ours)]
         for peer in peers:
             rate = row["rate"].get(peer)
-            cells.append("—" if rate is None else f"{fmt_rate(rate)} (×{ours / rate:,.1f})")
+            cells.append("—" if rate is None else f"{fmt_rate(rate)} ({ratio(ours / rate)})")
         lines.append("| " + " | ".join(cells) + " |")
     if whole_rows:
-        lines += ["", "Whole command, CSV in and npy out, seconds (peer's time ÷ derivcli's):", ""]
+        lines += [
+            "",
+            "Whole command, CSV in and npy out, seconds (in brackets: the peer's time ÷ "
+            f"derivcli's; {notes.get('whole', '')}):",
+            "",
+        ]
         peers = [p for p in SCRIPTS if any(p in r["seconds"] for r in whole_rows)]
         lines.append("| function | N | derivcli | " + " | ".join(peers) + " |")
         lines.append("|---|---:|---:|" + "---:|" * len(peers))
@@ -482,7 +492,7 @@ def markdown(compute_rows, whole_rows, memory) -> str:
             cells = [row["function"], f"{row['N']:,}", f"{ours:.2f}"]
             for peer in peers:
                 value = row["seconds"].get(peer)
-                cells.append("—" if value is None else f"{value:.2f} (×{value / ours:.2f})")
+                cells.append("—" if value is None else f"{value:.2f} ({ratio(value / ours)})")
             lines.append("| " + " | ".join(cells) + " |")
     if memory:
         lines += [
@@ -573,22 +583,27 @@ def main() -> None:
         print("\ncompute phase", flush=True)
         interference = Interference()
         compute_rows = compute_phase(sizes, peers, args.loop_seconds, args.rounds, Path(tmp))
-        print(interference.report(), flush=True)
+        notes = {"compute": interference.report()}
+        print(notes["compute"], flush=True)
         if not args.no_whole:
             print("\nwhole command (CSV in, npy out)", flush=True)
             whole_sizes = [int(s) for s in args.whole_sizes.split(",") if s]
             interference = Interference()
             whole_rows = whole_command(whole_sizes, peers, Path(tmp), args.whole_repeats)
-            print(interference.report(), flush=True)
+            notes["whole"] = interference.report()
+            print(notes["whole"], flush=True)
         if not args.no_memory:
             print("\npeak memory", flush=True)
             memory = peak_memory(Path(tmp))
             print(memory, flush=True)
     print(f"\nload average at the end {os.getloadavg()[0]:.2f}\n")
-    print(markdown(compute_rows, whole_rows, memory))
+    print(markdown(compute_rows, whole_rows, memory, notes))
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"compute": compute_rows, "whole": whole_rows, "memory": memory}, indent=1)
+            json.dumps(
+                {"compute": compute_rows, "whole": whole_rows, "memory": memory, "notes": notes},
+                indent=1,
+            )
         )
 
 
