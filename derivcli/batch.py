@@ -247,7 +247,19 @@ def _point_array(points, columns: Sequence[str]) -> np.ndarray:
     return values
 
 
-def at_source(at: Sequence[str], plan: Plan) -> PointList:
-    """--at points as a source, checked like compute's."""
-    points = api.float_points(list(at), plan.variables + plan.parameters)
-    return PointList(points, plan.columns)
+def source_for(
+    plan: Plan, *, at=None, points: str | None = None, grid: str | None = None, wrt=None
+):
+    """The points of --at specs, a --grid spec, or a --points file (CSV, or .npy by its name)."""
+    from derivcli.sources import CsvFile, Grid, NpyFile
+
+    if at:
+        return PointList(api.float_points(list(at), plan.variables + plan.parameters), plan.columns)
+    if grid:
+        return Grid(grid)
+    if points.endswith(".npy"):
+        # Its columns are the --wrt variables then the parameters: named only by --wrt
+        # (or by there being one variable).
+        named = wrt is not None or len(plan.columns) == 1
+        return NpyFile(points, plan.columns if named else None)
+    return CsvFile(points)

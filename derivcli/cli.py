@@ -334,10 +334,10 @@ def _checked(
 
 def _read_all(kind, expression, points, grid, wrt, chunk_size, format) -> list[dict]:
     """The points of --points or --grid, for a format that checks each one exactly."""
-    from derivcli.batch import plan
+    from derivcli.batch import plan, source_for
 
     chosen = plan(kind, expression, wrt=wrt)
-    source = _source(points, grid, chosen, wrt)
+    source = source_for(chosen, points=points, grid=grid, wrt=wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
         _too_many(format, source.count)
     rows = []
@@ -360,18 +360,6 @@ def _too_many(format: str, count: int):
         f"{CHECKED_POINTS_LIMIT:,} points, and this input has more ({count:,} read); "
         "for many points use --format csv, jsonl, npy or plain"
     )
-
-
-def _source(points, grid, chosen, wrt):
-    """The source of --points or --grid."""
-    from derivcli.sources import CsvFile, Grid, NpyFile
-
-    if grid:
-        return Grid(grid)
-    if points.endswith(".npy"):
-        named = wrt is not None or len(chosen.columns) == 1
-        return NpyFile(points, chosen.columns if named else None)
-    return CsvFile(points)
 
 
 def _stream(
@@ -409,12 +397,7 @@ def _stream(
             engine=engine,
             timeout=timeout or None,
         )
-        if early is not None:
-            source = early
-        elif at:
-            source = batch.at_source(at, chosen)
-        else:
-            source = _source(points, grid, chosen, wrt)
+        source = early or batch.source_for(chosen, at=at, points=points, grid=grid, wrt=wrt)
     except BaseException:
         if early is not None:
             early.close()
@@ -434,7 +417,9 @@ def _stream(
             target.abort()
             raise
 
-    with _progress_bar(source) as progress:
+    from derivcli.progress import ProgressBar
+
+    with ProgressBar(source) as progress:
         summary = batch.stream(
             chosen, source, sink_factory, chunk_size=chunk_size, progress=progress
         )
@@ -449,59 +434,6 @@ def _stream(
             return ExitStatus.STRICT
         typer.echo(f"derivcli: warning: {message}", err=True)
     return ExitStatus.OK
-
-
-class _progress_bar:  # noqa: N801 - used as a context manager, like a function
-    """A rich progress bar on stderr, only on a terminal, once a run lasts over a moment."""
-
-    DELAY = 0.5
-
-    def __init__(self, source):
-        self.source = source
-        self.bar = None
-        self.started = None
-
-    def __enter__(self):
-        import time
-
-        if not sys.stderr.isatty():
-            return None
-        self.started = time.monotonic()
-        return self.update
-
-    def update(self, points_done: int, progress: int) -> None:
-        import time
-
-        if self.bar is None:
-            if time.monotonic() - self.started < self.DELAY:
-                return
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            total = self.source.total
-            columns = [TextColumn("[bold]derivcli"), BarColumn()]
-            if total is not None and total == self.source.count:
-                columns.append(MofNCompleteColumn())  # progress counts points
-            else:
-                columns.append(TextColumn("{task.fields[points]} points"))  # bytes, or unknown
-            columns.append(TimeElapsedColumn())
-            if total is not None:
-                columns.append(TimeRemainingColumn())
-            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("", total=total, points="0")
-        self.bar.update(self.task, completed=progress, points=f"{points_done:,}")
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def on_error(error: BaseException, *, show_traceback: bool = False) -> ExitStatus:

@@ -419,14 +419,14 @@ def test_memory_is_bounded_by_the_chunk_not_the_points(tmp_path):
 
 
 def test_progress_bar_only_on_a_terminal_and_after_a_moment(monkeypatch):
-    from derivcli import cli
+    from derivcli.progress import ProgressBar
 
     source = sources.Grid("x=0:1:10")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
-    with cli._progress_bar(source) as progress:  # noqa: SLF001
+    with ProgressBar(source) as progress:
         assert progress is None
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
-    bar = cli._progress_bar(source)  # noqa: SLF001
+    bar = ProgressBar(source)
     with bar as progress:
         progress(5, 5)
         assert bar.bar is None  # the first half second shows nothing

@@ -1,0 +1,55 @@
+"""A progress bar for long runs: rich, on stderr, only on a terminal, after a moment."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+
+class ProgressBar:
+    """A rich progress bar on stderr, only on a terminal, once a run lasts over a moment."""
+
+    DELAY = 0.5
+
+    def __init__(self, source):
+        self.source = source
+        self.bar = None
+        self.started = None
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            return None
+        self.started = time.monotonic()
+        return self.update
+
+    def update(self, points_done: int, progress: int) -> None:
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            total = self.source.total
+            columns = [TextColumn("[bold]derivcli"), BarColumn()]
+            if total is not None and total == self.source.count:
+                columns.append(MofNCompleteColumn())  # progress counts points
+            else:
+                columns.append(TextColumn("{task.fields[points]} points"))  # bytes, or unknown
+            columns.append(TimeElapsedColumn())
+            if total is not None:
+                columns.append(TimeRemainingColumn())
+            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total, points="0")
+        self.bar.update(self.task, completed=progress, points=f"{points_done:,}")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
