@@ -257,74 +257,59 @@ STREAMED = ("csv", "jsonl", "npy")
 CHECKED_POINTS_LIMIT = 10_000
 
 
-def _compute_and_print(kind, *, format, output, strict, **options) -> ExitStatus:
+def _compute_and_print(kind: str, **options) -> ExitStatus:
+    from types import SimpleNamespace
+
     from derivcli import render
     from derivcli.errors import InputError
     from derivcli.sinks import STREAM_FORMATS
 
-    if format not in render.FORMATS + STREAM_FORMATS:
+    o = SimpleNamespace(**options)
+    if o.format not in render.FORMATS + STREAM_FORMATS:
         formats = ", ".join(dict.fromkeys(render.FORMATS + STREAM_FORMATS))
-        raise InputError(f"unknown format '{format}': use {formats}")
+        raise InputError(f"unknown format '{o.format}': use {formats}")
     given = [name for name in ("at", "points", "grid") if options[name]]
     if len(given) > 1:
         both = " and ".join("--" + name for name in given)
         raise InputError(f"give points with one of --at, --points or --grid, not {both}")
-    many = bool(options["points"] or options["grid"])
-    if format in STREAMED or (format == "plain" and many):
+    many = bool(o.points or o.grid)
+    if o.format in STREAMED or (o.format == "plain" and many):
         if not given:
-            raise InputError(f"--format {format} needs points: give --at, --points or --grid")
-        return _stream(kind, format=format, output=output, strict=strict, **options)
-    return _checked(kind, format=format, output=output, strict=strict, **options)
+            raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
+        return _stream(kind, o)
+    return _checked(kind, o)
 
 
-def _checked(
-    kind,
-    *,
-    expression,
-    at,
-    points,
-    grid,
-    wrt,
-    device,
-    dtype,
-    format,
-    output,
-    engine,
-    chunk_size,
-    precision,
-    strict,
-    timeout,
-) -> ExitStatus:
+def _checked(kind: str, o) -> ExitStatus:
     """Each point checked against exact values: the table, json and plain formats."""
     from derivcli import render
     from derivcli.api import compute
     from derivcli.sinks import write_text
 
-    if points or grid:
-        at = _read_all(kind, expression, points, grid, wrt, chunk_size, format)
+    at = _read_all(kind, o) if o.points or o.grid else o.at
     result = compute(
         kind,
-        expression,
+        o.expression,
         at,
-        wrt=wrt,
-        device=device,
-        dtype=dtype,
-        timeout=timeout or None,
-        engine="autograd" if engine == "auto" else engine,
+        wrt=o.wrt,
+        device=o.device,
+        dtype=o.dtype,
+        timeout=o.timeout or None,
+        engine="autograd" if o.engine == "auto" else o.engine,
     )
-    if format == "json":
-        write_text(output, render.render_json(result))
-    elif format == "plain":
-        write_text(output, render.render_plain(result))
-    elif output is None:
+    if o.format == "json":
+        write_text(o.output, render.render_json(result))
+    elif o.format == "plain":
+        write_text(o.output, render.render_plain(result))
+    elif o.output is None:
         from rich.console import Console
 
         console = Console()
-        for renderable in render.render_table(result, precision):
+        for renderable in render.render_table(result, o.precision):
             console.print(renderable)
     else:
-        write_text(output, render.table_text(result, precision))
-    if strict and not result.agree:
+        write_text(o.output, render.table_text(result, o.precision))
+    if o.strict and not result.agree:
         for point in result.results:
             for warning in point.warnings:
                 _error_line(f"--strict: {warning}")
@@ -332,21 +317,21 @@ def _checked(
     return ExitStatus.OK
 
 
-def _read_all(kind, expression, points, grid, wrt, chunk_size, format) -> list[dict]:
+def _read_all(kind: str, o) -> list[dict]:
     """The points of --points or --grid, for a format that checks each one exactly."""
     from derivcli.batch import plan, source_for
 
-    chosen = plan(kind, expression, wrt=wrt)
-    source = source_for(chosen, points=points, grid=grid, wrt=wrt)
+    chosen = plan(kind, o.expression, wrt=o.wrt)
+    source = source_for(chosen, points=o.points, grid=o.grid, wrt=o.wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
-        _too_many(format, source.count)
+        _too_many(o.format, source.count)
     rows = []
     try:
-        source.start(chosen.columns, chunk_size)
+        source.start(chosen.columns, o.chunk_size)
         for chunk in source.chunks():
             rows.extend(chunk.values.tolist())
             if len(rows) > CHECKED_POINTS_LIMIT:
-                _too_many(format, len(rows))
+                _too_many(o.format, len(rows))
     finally:
         source.close()
     return [dict(zip(chosen.columns, row, strict=True)) for row in rows]
@@ -362,42 +347,25 @@ def _too_many(format: str, count: int):
     )
 
 
-def _stream(
-    kind,
-    *,
-    expression,
-    at,
-    points,
-    grid,
-    wrt,
-    device,
-    dtype,
-    format,
-    output,
-    engine,
-    chunk_size,
-    precision,
-    strict,
-    timeout,
-) -> ExitStatus:
+def _stream(kind: str, o) -> ExitStatus:
     """Numbers only, chunk by chunk: csv, jsonl, npy, and plain for --points and --grid."""
     from derivcli.sources import CsvFile
 
     # A CSV file starts parsing (in worker processes) before sympy and torch load.
-    early = CsvFile(points) if points and not points.endswith(".npy") else None
+    early = CsvFile(o.points) if o.points and not o.points.endswith(".npy") else None
     try:
         from derivcli import batch
 
         chosen = batch.plan(
             kind,
-            expression,
-            wrt=wrt,
-            device=device,
-            dtype=dtype,
-            engine=engine,
-            timeout=timeout or None,
+            o.expression,
+            wrt=o.wrt,
+            device=o.device,
+            dtype=o.dtype,
+            engine=o.engine,
+            timeout=o.timeout or None,
         )
-        source = early or batch.source_for(chosen, at=at, points=points, grid=grid, wrt=wrt)
+        source = early or batch.source_for(chosen, at=o.at, points=o.points, grid=o.grid, wrt=o.wrt)
     except BaseException:
         if early is not None:
             early.close()
@@ -405,14 +373,12 @@ def _stream(
     from derivcli.sinks import SINKS
     from derivcli.sinks import Output as OutputFile
 
-    sink_class = SINKS[format]
+    sink_class = SINKS[o.format]
 
     def sink_factory(plan):
-        target = OutputFile(output, binary=sink_class.binary)
+        target = OutputFile(o.output, binary=sink_class.binary)
         try:
-            if sink_class.binary:
-                return sink_class(target, plan.columns, plan.labels, plan.shape, dtype=plan.dtype)
-            return sink_class(target, plan.columns, plan.labels, plan.shape)
+            return sink_class(target, plan.columns, plan.labels, plan.shape, plan.dtype)
         except BaseException:
             target.abort()
             raise
@@ -421,7 +387,7 @@ def _stream(
 
     with ProgressBar(source) as progress:
         summary = batch.stream(
-            chosen, source, sink_factory, chunk_size=chunk_size, progress=progress
+            chosen, source, sink_factory, chunk_size=o.chunk_size, progress=progress
         )
     if summary.non_finite:
         where = ", ".join(f"{k}={v!r}" for k, v in summary.first_non_finite.items())
@@ -429,7 +395,7 @@ def _stream(
             f"{summary.non_finite:,} of {summary.count:,} points have an entry that is not a "
             f"finite number (nan or inf), the first at {where}"
         )
-        if strict:
+        if o.strict:
             _error_line(f"--strict: {message}")
             return ExitStatus.STRICT
         typer.echo(f"derivcli: warning: {message}", err=True)

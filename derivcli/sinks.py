@@ -81,11 +81,12 @@ class Sink:
 
     binary = False
 
-    def __init__(self, output: Output, names: Sequence[str], labels: Sequence[str], shape):
+    def __init__(self, output: Output, names: Sequence[str], labels: Sequence[str], shape, dtype):
         self.output = output
         self.names = list(names)
         self.labels = list(labels)
         self.shape = tuple(shape)
+        self.dtype = dtype  # of the values: "float64" or "float32"
         self.count = 0
 
     def write(self, points: np.ndarray, values: np.ndarray) -> None:
@@ -110,8 +111,8 @@ def _rows(points: np.ndarray, values: np.ndarray) -> list[list[float]]:
 class CsvSink(Sink):
     """The variables, then one column per entry (d/dx, d2/dxdy, df1/dx); repr round-trips."""
 
-    def __init__(self, output, names, labels, shape):
-        super().__init__(output, names, labels, shape)
+    def __init__(self, output, names, labels, shape, dtype):
+        super().__init__(output, names, labels, shape, dtype)
         self._header = ",".join([*self.names, *self.labels]) + "\n"
         self._row = ",".join(["%r"] * (len(self.names) + len(self.labels))) + "\n"
 
@@ -130,8 +131,8 @@ class CsvSink(Sink):
 class PlainSink(Sink):
     """Numbers only: one line per point, the entries row-major, separated by one space."""
 
-    def __init__(self, output, names, labels, shape):
-        super().__init__(output, names, labels, shape)
+    def __init__(self, output, names, labels, shape, dtype):
+        super().__init__(output, names, labels, shape, dtype)
         self._line = " ".join(["%r"] * len(self.labels)) + "\n"
 
     def format(self, points, values):
@@ -143,8 +144,8 @@ class PlainSink(Sink):
 class JsonlSink(Sink):
     """One JSON object per line: {"point": {...}, "numeric": [...]}; non-finite is null."""
 
-    def __init__(self, output, names, labels, shape):
-        super().__init__(output, names, labels, shape)
+    def __init__(self, output, names, labels, shape, dtype):
+        super().__init__(output, names, labels, shape, dtype)
         point = ", ".join(f'"{name}": %s' for name in self.names)
         self._template = '{"point": {' + point + '}, "numeric": ' + _nested(self.shape) + "}\n"
 
@@ -175,8 +176,8 @@ class NpySink(Sink):
     binary = True
     HEADER_BYTES = 128
 
-    def __init__(self, output, names, labels, shape, dtype: str = "float64"):
-        super().__init__(output, names, labels, shape)
+    def __init__(self, output, names, labels, shape, dtype):
+        super().__init__(output, names, labels, shape, dtype)
         if output.path is None or output.path == "-":
             raise InputError("--format npy writes a binary file: give --output FILE.npy")
         self._descr = np.dtype(dtype).str

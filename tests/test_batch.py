@@ -364,40 +364,6 @@ def test_default_engine_is_symbolic_for_batches_and_autograd_for_checks():
         assert engine.name == "autograd"
 
 
-PROBE = """
-import sys
-from typer.testing import CliRunner
-from derivcli.cli import app
-result = CliRunner().invoke(app, {args!r})
-print(result.exit_code)
-print("torch" in sys.modules)
-"""
-
-
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["grad", "x*y", "--format", "csv"],
-        ["grad", "x*y", "--grid", "x=0:1:2", "--format", "csv"],
-        ["grad", "x*y", "--points", "{empty}", "--format", "jsonl"],
-        ["grad", "x*y", "--points", "{csv}", "--format", "npy"],
-    ],
-)
-def test_input_errors_do_not_import_torch(tmp_path, args):
-    (tmp_path / "empty.csv").write_text("")
-    (tmp_path / "p.csv").write_text("x,y\n1,2\n")
-    names = {"empty": str(tmp_path / "empty.csv"), "csv": str(tmp_path / "p.csv")}
-    args = [a.format(**names) for a in args]
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert out == ["2", "False"]
-
-
 def test_memory_is_bounded_by_the_chunk_not_the_points(tmp_path):
     # 2·10^6 points of a 3-variable Hessian, 144 MB of output: the process stays small.
     out = tmp_path / "h.npy"

@@ -17,15 +17,16 @@ def _env() -> dict:
     return env
 
 
-def test_shell_scripting_example():
+def _run_script(name: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        ["bash", str(EXAMPLES / "shell_scripting.sh")],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
+        ["bash", str(EXAMPLES / name)], capture_output=True, text=True, env=_env(), timeout=120
     )
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_shell_scripting_example():
+    result = _run_script("shell_scripting.sh")
     lines = result.stdout.splitlines()
     assert lines[0] == "gradient at (1, 0): df/dx = 0.0, df/dy = 2.0"
     assert lines[1].startswith("d2/dx2 sin(x) at 0 = ") and float(lines[1].split()[-1]) == 0
@@ -50,14 +51,7 @@ def test_python_api_example():
 
 
 def test_many_points_example():
-    result = subprocess.run(
-        ["bash", str(EXAMPLES / "many_points.sh")],
-        capture_output=True,
-        text=True,
-        env=_env(),
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    result = _run_script("many_points.sh")
     lines = result.stdout.splitlines()
     assert lines[0] == "x,y,d2/dx2,d2/dxdy,d2/dydx,d2/dy2"
     assert lines[1] == "0.0,-1.0,0.0,1.0,1.0,0.0"

@@ -29,6 +29,11 @@ print("torch" in sys.modules)
         (["grad", "x", "--at", "x=1", "--device", "cuda"], 2),
         (["grad", "x", "--at", "x=1", "--dtype", "float16"], 2),
         (["hessian", "x, y", "--at", "x=1,y=2"], 2),
+        (["grad", "x*y", "--format", "csv"], 2),
+        (["grad", "x*y", "--grid", "x=0:1:2", "--format", "csv"], 2),
+        (["grad", "x*y", "--points", "/dev/null", "--format", "jsonl"], 2),
+        (["grad", "x*y", "--points", "missing.csv", "--format", "jsonl"], 2),
+        (["grad", "x*y", "--at", "x=1,y=2", "--format", "npy"], 2),
     ],
 )
 def test_torch_not_imported(args, status):
