@@ -55,8 +55,7 @@ class Plan:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        n = len(self.variables)
-        return {"grad": (n,), "jacobian": (len(self.exprs), n), "hessian": (n, n)}[self.kind]
+        return symbolic.result_shape(self.kind, len(self.exprs), len(self.variables))
 
 
 def plan(

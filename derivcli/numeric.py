@@ -134,9 +134,9 @@ class _Engine:
 
     name = "?"
 
-    def __init__(self, kind: str, n_entries_shape: tuple[int, ...], device: str, dtype: str):
+    def __init__(self, kind: str, shape: tuple[int, ...], device: str, dtype: str):
         self.kind = kind
-        self.shape = n_entries_shape
+        self.shape = shape
         self.device = resolve_device(device)
         self.dtype = DTYPES[dtype]
         self.numpy_dtype = np.float64 if dtype == "float64" else np.float32
@@ -162,9 +162,8 @@ class AutogradEngine(_Engine):
     name = "autograd"
 
     def __init__(self, kind, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
-        n, m = len(wrt), len(exprs)
-        shape = {"grad": (n,), "jacobian": (m, n), "hessian": (n, n)}[kind]
-        super().__init__(kind, shape, device, dtype)
+        n = len(wrt)
+        super().__init__(kind, symbolic.result_shape(kind, len(exprs), n), device, dtype)
         program = lower(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
 
         def function(variables: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
@@ -211,13 +210,8 @@ class SymbolicEngine(_Engine):
     def __init__(
         self, kind, matrix, wrt, parameters, *, device="cpu", dtype="float64", threads=None
     ):
-        rows = len(matrix) if kind == "jacobian" else 1
-        shape = (
-            (rows, len(wrt))
-            if kind == "jacobian"
-            else (len(wrt),) * (2 if kind == "hessian" else 1)
-        )
-        super().__init__(kind, shape, device, dtype)
+        components = len(matrix) if kind == "jacobian" else 1
+        super().__init__(kind, symbolic.result_shape(kind, components, len(wrt)), device, dtype)
         entries = symbolic.flatten(matrix)
         distinct: dict[sympy.Expr, int] = {}
         self._source = [distinct.setdefault(entry, len(distinct)) for entry in entries]

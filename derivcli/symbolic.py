@@ -39,6 +39,13 @@ def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol
     raise ValueError(f"unknown kind {kind!r}")
 
 
+def result_shape(kind: str, components: int, variables: int) -> tuple[int, ...]:
+    """The shape of a result: grad [n], jacobian [m, n], hessian [n, n]."""
+    return {"grad": (variables,), "jacobian": (components, variables)}.get(
+        kind, (variables, variables)
+    )
+
+
 def map_nested(fn, nested):
     """Apply fn to every leaf of a nested list."""
     if isinstance(nested, list):
