@@ -98,7 +98,12 @@ Strict = Annotated[
     ),
 ]
 Timeout = Annotated[
-    float, typer.Option(metavar="SECONDS", help="Time budget for the symbolic work (0: none).")
+    float,
+    typer.Option(
+        metavar="SECONDS",
+        help="Time budget for the computation: parsing, derivatives, exact values and torch's "
+        "numbers, held even inside C code; past it, exit 4 (0: none).",
+    ),
 ]
 Traceback = Annotated[
     bool, typer.Option(help="Show the Python traceback of an error (for bug reports).")
@@ -247,5 +252,11 @@ def _error_line(message: str) -> None:
 
 
 def main() -> None:
-    """Entry point of the derivcli console script."""
-    app()
+    """Entry point of the derivcli console script: the app, under a watchdog process.
+
+    The watchdog holds --timeout even where the alarm cannot interrupt C code; typer's
+    CliRunner calls app directly and relies on the alarm alone.
+    """
+    from derivcli.watchdog import run_supervised
+
+    run_supervised(app)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sympy
 from sympy import S
 
+from derivcli import limits
+
 
 class floor(sympy.floor):  # noqa: N801 - printed name is the user-facing name
     """floor(x), whose derivative is 0 away from the integers (sympy leaves it unevaluated)."""
@@ -31,6 +33,7 @@ class root(sympy.Function):  # noqa: N801
     @classmethod
     def eval(cls, x, n):
         if x.is_Number and n.is_Integer:
+            limits.check_root(x, 1 / n)
             if x.is_negative:
                 return -sympy.root(-x, n)
             return sympy.root(x, n)
