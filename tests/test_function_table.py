@@ -76,16 +76,42 @@ def _close(got, want, rtol):
     return abs(got - want) <= rtol * max(1.0, abs(want))
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def _cuda_available() -> bool:
+    from derivcli.api import _nvidia_driver_present
+
+    if not _nvidia_driver_present():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
+DEVICES = [
+    ("cpu", "float64"),
+    ("cpu", "float32"),
+    pytest.param(
+        "cuda",
+        "float64",
+        marks=pytest.mark.skipif(not _cuda_available(), reason="CUDA is not available"),
+    ),
+    pytest.param(
+        "cuda",
+        "float32",
+        marks=pytest.mark.skipif(not _cuda_available(), reason="CUDA is not available"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("device", "dtype"), DEVICES)
 @pytest.mark.parametrize("spec", ROWS, ids=[spec.name for spec in ROWS])
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_row_gradient_and_hessian_match_sympy(spec, dtype, data):
+def test_row_gradient_and_hessian_match_sympy(spec, device, dtype, data):
     for text, expr, how in _forms(spec):
         point = _point(data, spec, how)
         for kind in ("grad", "hessian"):
             want = _truth(kind, expr, point)
-            result = derivcli.compute(kind, text, at=point, wrt="x,y", dtype=dtype)
+            result = derivcli.compute(kind, text, at=point, wrt="x,y", device=device, dtype=dtype)
             got = result.results[0].numeric
             assert _close(got, want, TOLERANCE[dtype]), (text, kind, point, got, want)
 
