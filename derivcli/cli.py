@@ -199,6 +199,9 @@ def _compute_and_print(
 ) -> ExitStatus:
     from derivcli import render
     from derivcli.errors import InputError
+    from derivcli.limits import allow_long_integers
+
+    allow_long_integers()
 
     if format not in render.FORMATS:
         raise InputError(f"unknown format '{format}': use {', '.join(render.FORMATS)}")

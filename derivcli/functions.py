@@ -335,7 +335,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "abs",
         (1, 1),
-        sympy.Abs,
+        special.Abs,
         "absolute value (also |x|)",
         aliases=("Abs",),
         sympy_class=sympy.Abs,
@@ -347,7 +347,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "sign",
         (1, 1),
-        sympy.sign,
+        special.sign,
         "sign: -1, 0 or 1",
         aliases=("sgn",),
         sympy_class=sympy.sign,
@@ -506,6 +506,35 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         breaks="zero",
         break_kind="spike",
     ),
+    # derivatives of expressions that sympy cannot prove real (Abs(x**x)) contain these;
+    # at real points where they are defined, the values are real
+    FunctionSpec(
+        "re",
+        (1, 1),
+        sympy.re,
+        "real part (appears in derivatives)",
+        sympy_class=sympy.re,
+        lower=lambda t, x: x,
+        listed=False,
+    ),
+    FunctionSpec(
+        "im",
+        (1, 1),
+        sympy.im,
+        "imaginary part (appears in derivatives)",
+        sympy_class=sympy.im,
+        lower=lambda t, x: t.zeros_like(x),
+        listed=False,
+    ),
+    FunctionSpec(
+        "arg",
+        (1, 1),
+        sympy.arg,
+        "complex argument (appears in derivatives)",
+        sympy_class=sympy.arg,
+        lower=lambda t, x: t.where(x < 0, t.full_like(x, 3.141592653589793), t.zeros_like(x)),
+        listed=False,
+    ),
     # exact values contain it: polygamma(2, 1) is -2*zeta(3)
     FunctionSpec(
         "zeta",
@@ -574,3 +603,23 @@ BY_NAME: dict[str, FunctionSpec] = {name: spec for spec in FUNCTIONS for name in
 LOWERING: dict[type, FunctionSpec] = {
     spec.sympy_class: spec for spec in FUNCTIONS if spec.sympy_class is not None
 }
+
+
+def function_list_markdown() -> str:
+    """The README's function list: one row per listed function, generated from FUNCTIONS."""
+    lines = ["| function | also | arguments | meaning |", "|---|---|---|---|"]
+    for spec in FUNCTIONS:
+        if spec.listed:
+            aliases = ", ".join(f"`{alias}`" for alias in spec.aliases)
+            doc = spec.doc.replace("|", "\\|")  # a bar would end the table cell
+            lines.append(f"| `{spec.name}` | {aliases} | {_arity_words(spec.arity)} | {doc} |")
+    return "\n".join(lines)
+
+
+def _arity_words(arity: tuple[int, int | None]) -> str:
+    low, high = arity
+    if high == low:
+        return str(low)
+    if high is None:
+        return f"{low} or more"
+    return f"{low} or {high}" if high == low + 1 else f"{low} to {high}"

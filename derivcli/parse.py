@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy.core.parameters import distribute
 
 from derivcli import limits
 from derivcli.errors import InputError, LimitError, ParseError
@@ -50,11 +51,12 @@ _OPERATOR_ALIASES = {
 _ROOT_SIGNS = {"√": 2, "∛": 3, "∜": 4}
 _SUPERSCRIPTS = {"⁰": 0, "¹": 1, "²": 2, "³": 3, "⁴": 4, "⁵": 5, "⁶": 6, "⁷": 7, "⁸": 8, "⁹": 9}
 _SUPERSCRIPT_SIGNS = {"⁻": -1, "⁺": 1}
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
 _LETTERS = r"A-Za-z\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03bf\u03c1-\u03c9"
 _NAME_START = re.compile(f"[{_LETTERS}]")
 _NAME = re.compile(f"[{_LETTERS}][{_LETTERS}0-9_]*")
 _IDENTIFIER = re.compile(r"^" + _NAME.pattern + r"$")
+_DIGITS = frozenset("0123456789")  # str.isdigit is also true for "²" and "٣"
 _PREFIXED_NUMBER = re.compile(r"0[xXoObB][0-9A-Fa-f]")
 
 ADD_BP, MUL_BP, UNARY_BP, POW_BP = 10, 20, 30, 40
@@ -77,7 +79,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         pos = offset + i
         if ch in " \t\u00a0":
             i += 1
-        elif ch.isascii() and ch.isdigit() or (ch == "." and text[i + 1 : i + 2].isdigit()):
+        elif ch in _DIGITS or (ch == "." and text[i + 1 : i + 2] in _DIGITS):
             if _PREFIXED_NUMBER.match(text, i):
                 raise ParseError(f"'{text[i : i + 2]}…': numbers are decimal", None, pos)
             match = _NUMBER.match(text, i)
@@ -178,7 +180,6 @@ class _Parser:
         self.index = 0
         self.depth = 0
         self.abs_depth = 0
-        self.digits = 0.0
         self.called: dict[str, int] = {}
         self.symbols: dict[str, int] = {}
 
@@ -208,17 +209,12 @@ class _Parser:
     def describe(token: Token) -> str:
         return "the end of the input" if token.kind == "end" else f"'{token.text}'"
 
-    def spend(self, digits: float, token: Token) -> None:
-        """Count the digits of a number the expression builds against the total allowed."""
-        self.digits += digits
-        if self.digits > limits.MAX_NUMBER_DIGITS:
-            raise LimitError(
-                f"the numbers in the expression would have more than "
-                f"{limits.MAX_NUMBER_DIGITS:,} digits in all (at column {token.pos + 1})"
-            )
-
     # grammar
     def components(self) -> list[sympy.Expr]:
+        with limits.number_budget():
+            return self.component_list()
+
+    def component_list(self) -> list[sympy.Expr]:
         if self.token.kind == "end":
             raise ParseError("empty expression", None, self.token.pos)
         bracket = self.advance() if self.at_op("[") else None
@@ -273,7 +269,7 @@ class _Parser:
         while self.at_op("+", "-"):
             sign = self.advance().text
             term = self.expression(ADD_BP)
-            terms.append(term if sign == "+" else -term)
+            terms.append(term if sign == "+" else _negative(term))
         return sympy.Add(*terms)
 
     def product(self, first: sympy.Expr) -> sympy.Expr:
@@ -291,7 +287,7 @@ class _Parser:
             elif self.starts_implicit_factor(token):
                 factors.append(self.expression(MUL_BP))
             else:
-                return sympy.Mul(*factors)
+                return _product(*factors)
 
     def starts_implicit_factor(self, token: Token) -> bool:
         if token.kind == "name":
@@ -305,21 +301,18 @@ class _Parser:
     def power(self, base, exponent, token: Token) -> sympy.Expr:
         if base.is_zero and exponent.is_extended_negative:
             raise ParseError("division by zero: 0 to a negative power", None, token.pos)
-        digits = limits.power_digits(base, exponent)
-        if digits <= limits.MAX_NUMBER_DIGITS:  # a larger one gets checked_pow's own message
-            self.spend(digits, token)
         return limits.checked_pow(base, exponent)
 
     def prefix(self) -> sympy.Expr:
         token = self.advance()
         if token.kind == "num":
-            self.spend(limits.rational_digits(token.value) + 1, token)
+            limits.spend_digits(limits.rational_digits(token.value) + 1)
             return token.value
         if token.kind == "name":
             return self.name(token)
         if token.kind == "op":
             if token.text == "-":
-                return -self.expression(UNARY_BP)
+                return _negative(self.expression(UNARY_BP))
             if token.text == "+":
                 return self.expression(UNARY_BP)
             if token.text == "(":
@@ -329,7 +322,7 @@ class _Parser:
                 inner = self.expression(0)
                 self.expect("|", token)
                 self.abs_depth -= 1
-                return sympy.Abs(inner)
+                return BY_NAME["abs"].build(inner)
             if token.text in _ROOT_SIGNS:  # binds like a unary minus: √x^2 is √(x^2)
                 return self.root(self.expression(UNARY_BP), token)
         if token.kind == "end":
@@ -372,7 +365,7 @@ class _Parser:
             return self.call(token)
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in BY_NAME and name not in GREEK_NAMES:
+        if name in BY_NAME and BY_NAME[name].listed and name not in GREEK_NAMES:
             after = self.token
             if after.kind == "sup" or (after.kind == "op" and after.text == "^"):
                 hint = f"write {name}(x)^2, not {name}^2(x)"
@@ -431,9 +424,11 @@ class _Parser:
             raise
         except (TypeError, ValueError, ArithmeticError) as error:
             raise ParseError(f"cannot apply {shown}: {error}", None, token.pos) from None
+        if result.has(sympy.AccumBounds):  # sin(oo): a range, not a value
+            raise ParseError(f"{shown} has no single value here", None, token.pos)
         if all(not arg.free_symbols for arg in args):  # a new number may have been built
             grown = limits.number_digits(result) - sum(limits.number_digits(a) for a in args)
-            self.spend(max(grown, 0.0), token)
+            limits.spend_digits(grown)
         return result
 
     def unknown_function_message(self, name: str) -> str:
@@ -443,6 +438,20 @@ class _Parser:
         close = difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"for a product write {name}*(...)"
         return f"unknown function '{name}': {hint}"
+
+
+def _product(*factors) -> sympy.Expr:
+    # Keep 2*(x + 1) and -(x + 1) as written (sympy would distribute the number): the
+    # expression is what the user typed, and sympy's printed results, which contain
+    # such products, parse back to the same tree. Only here: sympy's own evaluation
+    # (loggamma(-x - 1/4)) recurses without end when distribution is off.
+    with distribute(False):
+        return sympy.Mul(*factors)
+
+
+def _negative(expr: sympy.Expr) -> sympy.Expr:
+    with distribute(False):  # -(x + 1) as written, the way sympy negates
+        return -expr
 
 
 def _arity_text(arity: tuple[int, int | None]) -> str:

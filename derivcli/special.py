@@ -102,3 +102,17 @@ class softplus(sympy.Function):  # noqa: N801
 
     def _eval_evalf(self, prec):
         return sympy.log(1 + sympy.exp(self.args[0]))._eval_evalf(prec)
+
+
+class Abs(sympy.Abs):  # noqa: N801
+    """|x| for real calculus: d|u|/dx = sign(u)*du/dx, also where sympy cannot tell u is real."""
+
+    def _eval_derivative(self, x):
+        return sympy.diff(self.args[0], x) * sign(self.args[0])
+
+
+class sign(sympy.sign):  # noqa: N801
+    """sign(x) for real calculus: d sign(u)/dx = 2*DiracDelta(u)*du/dx."""
+
+    def _eval_derivative(self, x):
+        return 2 * sympy.DiracDelta(self.args[0]) * sympy.diff(self.args[0], x)

@@ -25,6 +25,20 @@ def free_variables(exprs: list[sympy.Expr]) -> list[sympy.Symbol]:
 
 def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     """The symbolic gradient [n], Jacobian [m][n] or Hessian [n][n] as nested lists."""
+    matrix = _derivatives(kind, exprs, wrt)
+    for entry in flatten(matrix):
+        if entry.has(sympy.Derivative):
+            (left,) = list(entry.atoms(sympy.Derivative))[:1]
+            from derivcli.errors import InputError
+
+            raise InputError(
+                f"sympy cannot differentiate {to_text(left.expr)} symbolically; "
+                "rewrite that part of the expression"
+            )
+    return matrix
+
+
+def _derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     if kind == "grad":
         return [sympy.diff(exprs[0], v) for v in wrt]
     if kind == "jacobian":

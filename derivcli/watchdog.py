@@ -14,6 +14,7 @@ unchanged. Where os.fork is missing (Windows) the command runs unsupervised.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import signal
@@ -59,14 +60,16 @@ def _supervise(pid: int, read_fd: int) -> int:
     message = ""
     pending = b""
     while True:
-        wait = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+        wait = None if deadline is None else min(max(deadline - time.monotonic(), 0.0), 3600.0)
         ready, _, _ = select.select([read_fd], [], [], wait)
-        if not ready:
+        if not ready and deadline is not None and time.monotonic() >= deadline:
             _kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             sys.stderr.write(f"derivcli: error: {message}\n")
             sys.stderr.flush()
             return int(ExitStatus.LIMIT)
+        if not ready:
+            continue
         chunk = os.read(read_fd, 4096)
         if not chunk:  # the child closed the pipe: it has finished
             break
@@ -82,8 +85,14 @@ def _supervise(pid: int, read_fd: int) -> int:
 def _update(line: str, deadline: float | None, message: str) -> tuple[float | None, str]:
     """Apply one report from the child: 'start SECONDS MESSAGE' or 'stop'."""
     if line.startswith("start "):
-        _, seconds, text = line.split(" ", 2)
-        return time.monotonic() + float(seconds) + GRACE_SECONDS, text
+        _, seconds, text = (line + " ").split(" ", 2)
+        try:
+            value = float(seconds)
+        except ValueError:
+            return deadline, message
+        if not math.isfinite(value):
+            return deadline, message
+        return time.monotonic() + value + GRACE_SECONDS, text.strip()
     if line == "stop":
         return None, message
     return deadline, message

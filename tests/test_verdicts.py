@@ -35,6 +35,8 @@ HARD_CASES = [
     ("hessian", "abs(x)", "x=0", [[N]], "the first derivative jumps"),
     ("hessian", "abs(x) + y^2", "x=0,y=1", [[N, N], [A, A]], "only x has a kink"),
     ("grad", "1/x", "x=0", [U], "a pole of the expression itself"),
+    ("hessian", "abs(x^x)", "x=2", [[A]], "abs of an argument sympy cannot tell is real"),
+    ("hessian", "abs(x^x) * sign(x*y)", "x=2,y=1", [[A, A], [A, A]], "sign likewise"),
     # the same at ordinary points, where all agree
     ("grad", "sqrt(x)", "x=4", [A], ""),
     ("grad", "sqrt(x^2+y^2)", "x=3,y=4", [A, A], ""),
