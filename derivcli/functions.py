@@ -335,7 +335,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "abs",
         (1, 1),
-        special.Abs,
+        sympy.Abs,
         "absolute value (also |x|)",
         aliases=("Abs",),
         sympy_class=sympy.Abs,
@@ -347,7 +347,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "sign",
         (1, 1),
-        special.sign,
+        sympy.sign,
         "sign: -1, 0 or 1",
         aliases=("sgn",),
         sympy_class=sympy.sign,

@@ -39,6 +39,16 @@ def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol
 
 
 def _derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
+    from derivcli import special
+
+    real = [e.replace(sympy.Abs, special.Abs).replace(sympy.sign, special.sign) for e in exprs]
+    matrix = _raw_derivatives(kind, real, wrt)
+    return map_nested(
+        lambda e: e.replace(special.Abs, sympy.Abs).replace(special.sign, sympy.sign), matrix
+    )
+
+
+def _raw_derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     if kind == "grad":
         return [sympy.diff(exprs[0], v) for v in wrt]
     if kind == "jacobian":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import E, Integer, Mul, Rational, oo, pi
+from sympy import Abs, E, Integer, Mul, Rational, oo, pi
 
 from derivcli import special
 from derivcli.errors import InputError, LimitError, ParseError, excerpt
@@ -24,7 +24,6 @@ from derivcli.parse import (
     split_top_level,
     tokenize,
 )
-from derivcli.special import Abs
 
 
 def S(name: str) -> sympy.Symbol:  # noqa: N802 - reads like sympy's Symbol
@@ -183,7 +182,7 @@ FUNCTION_FORMS = [
     ("root(x, 4)", x ** Rational(1, 4)),
     ("root(-27, 3)", Integer(-3)),
     ("abs(x)", Abs(x)),
-    ("sign(x)", special.sign(x)),
+    ("sign(x)", sympy.sign(x)),
     ("floor(x)", special.floor(x)),
     ("ceil(x)", special.ceiling(x)),
     ("floor(7/2)", Integer(3)),
