@@ -11,9 +11,10 @@ The names are loaded on first use, so that importing the package (and running
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["grad", "jacobian", "hessian", "compute", "Result", "PointResult"]
+__all__ = ["grad", "jacobian", "hessian", "compute", "evaluate", "Result", "PointResult"]
 
 _API = {"grad", "jacobian", "hessian", "compute"}
+_BATCH = {"evaluate"}
 _RESULT = {"Result", "PointResult"}
 
 
@@ -22,6 +23,10 @@ def __getattr__(name: str):
         from derivcli import api
 
         return getattr(api, name)
+    if name in _BATCH:
+        from derivcli import batch
+
+        return getattr(batch, name)
     if name in _RESULT:
         from derivcli import result
 

@@ -26,6 +26,7 @@ from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_n
 from derivcli.result import PointResult, Result, entry_labels
 
 DTYPES = ("float64", "float32")
+ENGINES = ("auto", "autograd", "symbolic")
 TOLERANCES = {"float64": 1e-9, "float32": 1e-4}
 
 Point = Mapping[str, object] | str
@@ -56,6 +57,7 @@ def compute(
     device: str = "cpu",
     dtype: str = "float64",
     timeout: float | None = limits.DEFAULT_TIMEOUT,
+    engine: str = "autograd",
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
 
@@ -67,14 +69,17 @@ def compute(
         symbol, in natural order.
     device: "cpu", "cuda", "cuda:N" or "mps". dtype: "float64" or "float32".
     timeout: seconds allowed for the symbolic work (None for no limit).
+    engine: which engine computes the numbers: "autograd" (torch.func, independent of
+        the symbolic derivative it is checked against), "symbolic" (the symbolic
+        derivative, lowered to torch) or "auto" (autograd here; see derivcli.batch).
     """
     if kind not in symbolic.KINDS:
         raise InputError(f"unknown kind '{kind}': use one of {', '.join(symbolic.KINDS)}")
     check_dtype(dtype)
     check_device(device)
+    check_engine(engine)
     with limits.time_budget(timeout):
-        exprs, free = _parse_expressions(kind, expression)
-        variables, parameters = _choose_variables(free, wrt)
+        exprs, variables, parameters = prepare(kind, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
         matrix = symbolic.derivative_matrix(kind, exprs, variables)
         result = Result(
@@ -92,7 +97,14 @@ def compute(
 
         point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
         numbers = numeric.derivatives(
-            kind, exprs, variables, parameters, point_floats, device=device, dtype=dtype
+            kind,
+            exprs,
+            variables,
+            parameters,
+            point_floats,
+            device=device,
+            dtype=dtype,
+            engine=engine,
         )
         entries = _entries(kind, variables, matrix)
         labels = symbolic.flatten(entry_labels(kind, result.variables, len(exprs)))
@@ -108,6 +120,29 @@ def check_dtype(dtype: str) -> None:
     """Refuse a dtype derivcli does not compute in."""
     if dtype not in DTYPES:
         raise InputError(f"unknown dtype '{dtype}': use float64 or float32")
+
+
+def check_engine(engine: str) -> None:
+    """Refuse an unknown engine."""
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}': use {', '.join(ENGINES)}")
+
+
+def prepare(kind: str, expression, wrt=None):
+    """Parse and check, before any numbers: (expressions, variables, parameters)."""
+    if kind not in symbolic.KINDS:
+        raise InputError(f"unknown kind '{kind}': use one of {', '.join(symbolic.KINDS)}")
+    exprs, free = _parse_expressions(kind, expression)
+    variables, parameters = _choose_variables(free, wrt)
+    return exprs, variables, parameters
+
+
+def float_points(at: Points, symbols: list[sympy.Symbol]) -> list[dict[str, float]]:
+    """Points (as for compute's at) checked against symbols, with float values."""
+    return [
+        {s.name: _float(value) for s, value in _check_point(point, symbols).items()}
+        for point in _points(at)
+    ]
 
 
 def check_device(device: str) -> None:

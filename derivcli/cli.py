@@ -7,6 +7,8 @@ Heavy imports (sympy, torch) happen inside the commands, so --help stays fast.
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from typing import Annotated
 
@@ -15,6 +17,8 @@ import typer.core
 
 from derivcli.errors import DerivcliError, ExitStatus
 from derivcli.limits import DEFAULT_TIMEOUT
+
+DEFAULT_CHUNK_SIZE = 1 << 16  # derivcli.batch.DEFAULT_CHUNK_SIZE, without importing it
 
 # click's UsageError, which typer re-exports only through its subclass BadParameter
 # (recent typer releases vendor click).
@@ -77,12 +81,55 @@ Wrt = Annotated[
 ]
 Device = Annotated[str, typer.Option(help="cpu, cuda, cuda:N or mps.")]
 Dtype = Annotated[str, typer.Option(help="float64 or float32.")]
+Points = Annotated[
+    str | None,
+    typer.Option(
+        "--points",
+        metavar="FILE",
+        help="Many points: a CSV file whose header names the variables ('-' for stdin), "
+        "or a .npy array [points, variables] whose columns follow --wrt.",
+    ),
+]
+Grid = Annotated[
+    str | None,
+    typer.Option(
+        "--grid",
+        metavar="NAME=START:STOP:COUNT,...",
+        help="Many points: the cartesian product of evenly spaced values "
+        "(e.g. x=0:1:101,y=-1:1:51).",
+    ),
+]
 Format = Annotated[
     str,
     typer.Option(
         "--format",
         "-f",
-        help="table (for people), json (one document) or plain (numbers only, one line per point).",
+        help="table (for people), json (one document), plain (numbers only, one line per point), "
+        "csv (variables then one column per entry), jsonl (one object per point) or npy "
+        "(one array, points by entries; needs --output).",
+    ),
+]
+Output = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE instead of stdout; it appears only once complete.",
+    ),
+]
+Engine = Annotated[
+    str,
+    typer.Option(
+        help="auto, symbolic (sympy's derivatives lowered to torch) or autograd (torch.func). "
+        "auto: symbolic for --points/--grid and the csv, jsonl and npy formats, autograd where "
+        "each point is checked against exact values.",
+    ),
+]
+ChunkSize = Annotated[
+    int,
+    typer.Option(
+        min=1, metavar="POINTS", help="Points computed at once; bounds memory for large inputs."
     ),
 ]
 Precision = Annotated[
@@ -114,10 +161,15 @@ Traceback = Annotated[
 def grad(
     expression: Expression,
     at: At = None,
+    points: Points = None,
+    grid: Grid = None,
     wrt: Wrt = None,
     device: Device = "cpu",
     dtype: Dtype = "float64",
     format: Format = "table",
+    output: Output = None,
+    engine: Engine = "auto",
+    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -130,6 +182,7 @@ def grad(
       derivcli grad "x^2*y + exp(x*y)" --at x=1,y=0
       derivcli grad "x^2*y" --wrt y --at x=3,y=1 --format plain
       derivcli grad "sin(x)*cos(y)"            (symbolic only)
+      derivcli grad "x^2*y" --points samples.csv --format jsonl
     """
     _run("grad", **locals())
 
@@ -138,10 +191,15 @@ def grad(
 def jacobian(
     expression: Expression,
     at: At = None,
+    points: Points = None,
+    grid: Grid = None,
     wrt: Wrt = None,
     device: Device = "cpu",
     dtype: Dtype = "float64",
     format: Format = "table",
+    output: Output = None,
+    engine: Engine = "auto",
+    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -161,10 +219,15 @@ def jacobian(
 def hessian(
     expression: Expression,
     at: At = None,
+    points: Points = None,
+    grid: Grid = None,
     wrt: Wrt = None,
     device: Device = "cpu",
     dtype: Dtype = "float64",
     format: Format = "table",
+    output: Output = None,
+    engine: Engine = "auto",
+    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -177,55 +240,276 @@ def hessian(
       derivcli hessian "sin(x)*y" --at x=0,y=1
       derivcli hessian "sin(x)" --at x=0 --format plain
       derivcli hessian "x^2*y^3" --at x=1,y=2 --at x=0,y=0 --format json
+      derivcli hessian "sin(x)*y" --grid x=0:1:101,y=-1:1:51 --format csv
+      derivcli hessian "exp(-x^2-y^2)" --points samples.csv -f npy -o hessians.npy
     """
     _run("hessian", **locals())
 
 
-def _run(
-    kind: str, *, expression, at, wrt, device, dtype, format, precision, strict, timeout, traceback
-) -> None:
+def _run(kind: str, *, traceback: bool, **options) -> None:
     try:
-        status = _compute_and_print(
-            kind, expression, at, wrt, device, dtype, format, precision, strict, timeout
-        )
+        status = _compute_and_print(kind, **options)
+    except KeyboardInterrupt:
+        _error_line("interrupted")  # an output file being written was removed
+        status = 130
     except Exception as error:  # noqa: BLE001 - the single place errors become statuses
         status = on_error(error, show_traceback=traceback)
     if status:
         raise typer.Exit(int(status))
 
 
-def _compute_and_print(
-    kind, expression, at, wrt, device, dtype, format, precision, strict, timeout
-) -> ExitStatus:
+STREAMED = ("csv", "jsonl", "npy")
+CHECKED_POINTS_LIMIT = 10_000
+
+
+def _compute_and_print(kind, *, format, output, strict, **options) -> ExitStatus:
     from derivcli import render
     from derivcli.errors import InputError
     from derivcli.limits import allow_long_integers
+    from derivcli.sinks import STREAM_FORMATS
 
     allow_long_integers()
 
-    if format not in render.FORMATS:
-        raise InputError(f"unknown format '{format}': use {', '.join(render.FORMATS)}")
-    from derivcli.api import compute
+    if format not in render.FORMATS + STREAM_FORMATS:
+        formats = ", ".join(dict.fromkeys(render.FORMATS + STREAM_FORMATS))
+        raise InputError(f"unknown format '{format}': use {formats}")
+    given = [name for name in ("at", "points", "grid") if options[name]]
+    if len(given) > 1:
+        both = " and ".join("--" + name for name in given)
+        raise InputError(f"give points with one of --at, --points or --grid, not {both}")
+    many = bool(options["points"] or options["grid"])
+    if format in STREAMED or (format == "plain" and many):
+        if not given:
+            raise InputError(f"--format {format} needs points: give --at, --points or --grid")
+        return _stream(kind, format=format, output=output, strict=strict, **options)
+    return _checked(kind, format=format, output=output, strict=strict, **options)
 
+
+def _checked(
+    kind,
+    *,
+    expression,
+    at,
+    points,
+    grid,
+    wrt,
+    device,
+    dtype,
+    format,
+    output,
+    engine,
+    chunk_size,
+    precision,
+    strict,
+    timeout,
+) -> ExitStatus:
+    """Each point checked against exact values: the table, json and plain formats."""
+    from derivcli import render
+    from derivcli.api import compute
+    from derivcli.sinks import write_text
+
+    if points or grid:
+        at = _read_all(kind, expression, points, grid, wrt, chunk_size, format)
     result = compute(
-        kind, expression, at, wrt=wrt, device=device, dtype=dtype, timeout=timeout or None
+        kind,
+        expression,
+        at,
+        wrt=wrt,
+        device=device,
+        dtype=dtype,
+        timeout=timeout or None,
+        engine="autograd" if engine == "auto" else engine,
     )
     if format == "json":
-        typer.echo(render.render_json(result))
+        write_text(output, render.render_json(result))
     elif format == "plain":
-        typer.echo(render.render_plain(result))
-    else:
+        write_text(output, render.render_plain(result))
+    elif output is None:
         from rich.console import Console
 
         console = Console()
         for renderable in render.render_table(result, precision):
             console.print(renderable)
+    else:
+        write_text(output, render.table_text(result, precision))
     if strict and not result.agree:
         for point in result.results:
             for warning in point.warnings:
                 _error_line(f"--strict: {warning}")
         return ExitStatus.STRICT
     return ExitStatus.OK
+
+
+def _read_all(kind, expression, points, grid, wrt, chunk_size, format) -> list[dict]:
+    """The points of --points or --grid, for a format that checks each one exactly."""
+    from derivcli.batch import plan
+
+    chosen = plan(kind, expression, wrt=wrt)
+    source = _source(points, grid, chosen, wrt)
+    if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
+        _too_many(format, source.count)
+    rows = []
+    try:
+        source.start(chosen.columns, chunk_size)
+        for chunk in source.chunks():
+            rows.extend(chunk.values.tolist())
+            if len(rows) > CHECKED_POINTS_LIMIT:
+                _too_many(format, len(rows))
+    finally:
+        source.close()
+    return [dict(zip(chosen.columns, row, strict=True)) for row in rows]
+
+
+def _too_many(format: str, count: int):
+    from derivcli.errors import LimitError
+
+    raise LimitError(
+        f"--format {format} checks every point against its exact value, which is for at most "
+        f"{CHECKED_POINTS_LIMIT:,} points, and this input has more ({count:,} read); "
+        "for many points use --format csv, jsonl, npy or plain"
+    )
+
+
+def _source(points, grid, chosen, wrt):
+    """The source of --points or --grid."""
+    from derivcli.sources import CsvFile, Grid, NpyFile
+
+    if grid:
+        return Grid(grid)
+    if points.endswith(".npy"):
+        named = wrt is not None or len(chosen.columns) == 1
+        return NpyFile(points, chosen.columns if named else None)
+    return CsvFile(points)
+
+
+def _stream(
+    kind,
+    *,
+    expression,
+    at,
+    points,
+    grid,
+    wrt,
+    device,
+    dtype,
+    format,
+    output,
+    engine,
+    chunk_size,
+    precision,
+    strict,
+    timeout,
+) -> ExitStatus:
+    """Numbers only, chunk by chunk: csv, jsonl, npy, and plain for --points and --grid."""
+    from derivcli.sources import CsvFile
+
+    # A CSV file starts parsing (in worker processes) before sympy and torch load.
+    early = CsvFile(points) if points and not points.endswith(".npy") else None
+    try:
+        from derivcli import batch
+
+        chosen = batch.plan(
+            kind,
+            expression,
+            wrt=wrt,
+            device=device,
+            dtype=dtype,
+            engine=engine,
+            timeout=timeout or None,
+        )
+        if early is not None:
+            source = early
+        elif at:
+            source = batch.at_source(at, chosen)
+        else:
+            source = _source(points, grid, chosen, wrt)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
+    from derivcli.sinks import SINKS
+    from derivcli.sinks import Output as OutputFile
+
+    sink_class = SINKS[format]
+
+    def sink_factory(plan):
+        target = OutputFile(output, binary=sink_class.binary)
+        try:
+            if sink_class.binary:
+                return sink_class(target, plan.columns, plan.labels, plan.shape, dtype=plan.dtype)
+            return sink_class(target, plan.columns, plan.labels, plan.shape)
+        except BaseException:
+            target.abort()
+            raise
+
+    with _progress_bar(source) as progress:
+        summary = batch.stream(
+            chosen, source, sink_factory, chunk_size=chunk_size, progress=progress
+        )
+    if summary.non_finite:
+        where = ", ".join(f"{k}={v!r}" for k, v in summary.first_non_finite.items())
+        message = (
+            f"{summary.non_finite:,} of {summary.count:,} points have an entry that is not a "
+            f"finite number (nan or inf), the first at {where}"
+        )
+        if strict:
+            _error_line(f"--strict: {message}")
+            return ExitStatus.STRICT
+        typer.echo(f"derivcli: warning: {message}", err=True)
+    return ExitStatus.OK
+
+
+class _progress_bar:  # noqa: N801 - used as a context manager, like a function
+    """A rich progress bar on stderr, only on a terminal, once a run lasts over a moment."""
+
+    DELAY = 0.5
+
+    def __init__(self, source):
+        self.source = source
+        self.bar = None
+        self.started = None
+
+    def __enter__(self):
+        import time
+
+        if not sys.stderr.isatty():
+            return None
+        self.started = time.monotonic()
+        return self.update
+
+    def update(self, points_done: int, progress: int) -> None:
+        import time
+
+        if self.bar is None:
+            if time.monotonic() - self.started < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            total = self.source.total
+            columns = [TextColumn("[bold]derivcli"), BarColumn()]
+            if total is not None and total == self.source.count:
+                columns.append(MofNCompleteColumn())  # progress counts points
+            else:
+                columns.append(TextColumn("{task.fields[points]} points"))  # bytes, or unknown
+            columns.append(TimeElapsedColumn())
+            if total is not None:
+                columns.append(TimeRemainingColumn())
+            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total, points="0")
+        self.bar.update(self.task, completed=progress, points=f"{points_done:,}")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def on_error(error: BaseException, *, show_traceback: bool = False) -> ExitStatus:
@@ -262,4 +546,30 @@ def main() -> None:
     """
     from derivcli.watchdog import run_supervised
 
-    run_supervised(app)
+    # sympy and torch create hundreds of thousands of objects while they load, and
+    # the cycle collector walks them again and again (5% of a whole run, measured
+    # with perf). A short-lived command can collect rarely.
+    gc.set_threshold(100_000, 50, 100)
+    run_supervised(_run_app)
+
+
+def _run_app() -> None:
+    try:
+        app()
+        status = 0
+    except SystemExit as exit:
+        status = exit.code
+    if "torch" not in sys.modules:
+        sys.exit(status)
+    # Everything is written and closed by now. Python's teardown after torch (its
+    # modules and C++ objects freed one by one) takes 0.35 to 0.7 s here (measured),
+    # longer than many whole runs: skip it.
+    if isinstance(status, str):
+        print(status, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(status or 0)

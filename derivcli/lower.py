@@ -14,8 +14,6 @@ import torch
 from derivcli.errors import InputError
 from derivcli.functions import LOWERING
 
-Program = Callable[[list[torch.Tensor]], list[torch.Tensor]]
-
 
 def lower(
     exprs: list[sympy.Expr],
@@ -23,28 +21,45 @@ def lower(
     *,
     dtype: torch.dtype = torch.float64,
     device: torch.device | str = "cpu",
+    values_only: bool = False,
 ) -> Program:
-    """A function from one tensor per input symbol to one tensor per expression."""
+    """A function from one tensor per input symbol to one tensor per expression.
+
+    values_only: the program is evaluated, never differentiated, so it may use faster
+    forms whose derivatives torch would get wrong at a boundary (x^(3/2) as sqrt(x)^3
+    has no derivative at 0 in torch, and x^1.5 has).
+    """
     slots: dict[sympy.Basic, int] = {symbol: i for i, symbol in enumerate(inputs)}
     steps: list[tuple[Callable, tuple[int, ...]]] = []
-    constants: list[torch.Tensor] = []
+    constants: dict[int, float] = {}
 
     def constant(value: float) -> int:
-        constants.append(torch.tensor(value, dtype=dtype, device=device))
+        tensor = torch.tensor(value, dtype=dtype, device=device)
         index = len(inputs) + len(steps)
-        tensor = constants[-1]
         steps.append((lambda: tensor, ()))
+        constants[index] = value
         return index
+
+    constant_nodes: dict[sympy.Basic, bool] = {}
+
+    def is_constant(node: sympy.Basic) -> bool:
+        # free_symbols walks the whole tree below a node each time; derivatives share
+        # subtrees, so that is exponential in the nesting depth. This is linear.
+        known = constant_nodes.get(node)
+        if known is None:
+            known = not node.is_Symbol and all(is_constant(arg) for arg in node.args)
+            constant_nodes[node] = known
+        return known
 
     def visit(node: sympy.Basic) -> int:
         if node in slots:
             return slots[node]
         if node.is_Symbol:
             raise InputError(f"'{node}' has no value")
-        if not node.free_symbols:
+        if is_constant(node):
             index = constant(_constant_value(node))
         else:
-            fn, args = _operation(node)
+            fn, args = _operation(node, values_only)
             arg_slots = tuple(visit(arg) for arg in args)
             index = len(inputs) + len(steps)
             steps.append((fn, arg_slots))
@@ -52,14 +67,43 @@ def lower(
         return index
 
     outputs = [visit(expr) for expr in exprs]
+    return Program(len(inputs), steps, outputs, constants)
 
-    def program(values: list[torch.Tensor]) -> list[torch.Tensor]:
-        memory = list(values)
-        for fn, arg_slots in steps:
-            memory.append(fn(*(memory[i] for i in arg_slots)))
-        return [memory[i] for i in outputs]
 
-    return program
+class Program:
+    """A straight-line program: each distinct subexpression is one step, computed once.
+
+    Calling it with one tensor per input returns one tensor per output (a constant
+    output is a 0-dimensional tensor). A step's result is dropped after its last
+    use, so memory holds only the values still needed, not every intermediate.
+    """
+
+    def __init__(self, n_inputs: int, steps, outputs: list[int], constants: dict[int, float]):
+        self.n_inputs = n_inputs
+        self.steps = steps
+        self.outputs = outputs
+        # Output position -> value, for outputs that do not depend on the inputs.
+        self.constant_outputs = {
+            k: constants[slot] for k, slot in enumerate(outputs) if slot in constants
+        }
+        last_use = {}
+        for k, (_, args) in enumerate(steps):
+            for slot in args:
+                last_use[slot] = k
+        kept = set(outputs)
+        self.release = [[] for _ in steps]
+        for slot, k in last_use.items():
+            if slot >= n_inputs and slot not in kept:
+                self.release[k].append(slot)
+
+    def __call__(self, values: list[torch.Tensor]) -> list[torch.Tensor]:
+        memory = [*values, *([None] * len(self.steps))]
+        base = self.n_inputs
+        for k, (fn, arg_slots) in enumerate(self.steps):
+            memory[base + k] = fn(*[memory[i] for i in arg_slots])
+            for slot in self.release[k]:
+                memory[slot] = None
+        return [memory[i] for i in self.outputs]
 
 
 def _constant_value(node: sympy.Basic) -> float:
@@ -74,7 +118,9 @@ def _constant_value(node: sympy.Basic) -> float:
     return value.real if value.imag == 0 else float("nan")
 
 
-def _operation(node: sympy.Basic) -> tuple[Callable, tuple[sympy.Basic, ...]]:
+def _operation(
+    node: sympy.Basic, values_only: bool = False
+) -> tuple[Callable, tuple[sympy.Basic, ...]]:
     if node.is_Add:
         return _sum, node.args
     if node.is_Mul:
@@ -84,7 +130,7 @@ def _operation(node: sympy.Basic) -> tuple[Callable, tuple[sympy.Basic, ...]]:
             return torch.neg, (rest,)
         return _product, node.args
     if node.is_Pow:
-        return _power(*node.args)
+        return _power(*node.args, values_only)
     for cls in type(node).__mro__:
         spec = LOWERING.get(cls)
         if spec is not None:
@@ -106,7 +152,7 @@ def _product(*factors):
     return result
 
 
-def _power(base: sympy.Expr, exponent: sympy.Expr):
+def _power(base: sympy.Expr, exponent: sympy.Expr, values_only: bool = False):
     if exponent.is_Integer:
         n = int(exponent)
         if n == -1:
@@ -116,6 +162,13 @@ def _power(base: sympy.Expr, exponent: sympy.Expr):
         return torch.sqrt, (base,)
     if exponent == -sympy.S.Half:
         return torch.rsqrt, (base,)
+    if values_only and exponent.is_Rational and exponent.q == 2:
+        # x^(k/2) as an integer power of x^(1/2) or x^(-1/2), a step that the other
+        # half-integer powers of x share: three times faster than pow (measured),
+        # within a few ulp, and nan for x < 0 like pow.
+        k = int(exponent.p)
+        half = sympy.S.Half if k > 0 else -sympy.S.Half
+        return (lambda root: root ** abs(k)), (sympy.Pow(base, half, evaluate=False),)
     if exponent.is_number:
         p = float(exponent)
         return (lambda b: b**p), (base,)

@@ -1,14 +1,45 @@
-"""Derivatives with torch.func: vectorized over points, on the requested device and dtype."""
+"""Numbers for derivatives, vectorized over points, on the requested device and dtype.
+
+Two engines compute the same numbers:
+
+- autograd: torch.func transforms (grad, jacrev, jacrev of jacrev) of the lowered
+  expression, under vmap. It never sees the symbolic derivative, so it is the
+  independent check of sympy's.
+- symbolic: sympy's derivative entries, lowered to one straight-line program of
+  element-wise torch operations (each distinct subexpression once) and evaluated
+  over the whole batch. On the CPU the batch is cut into tiles that stay in cache,
+  shared by a pool of threads: torch releases the GIL inside its kernels.
+
+Both take points as a [count, k] float64 array (the variables, then the parameters)
+and return a [count, *shape] array in the engine's dtype. No Python loop runs over
+points.
+"""
 
 from __future__ import annotations
 
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
 import sympy
 import torch
 
+from derivcli import symbolic
 from derivcli.errors import InputError
 from derivcli.lower import lower
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
+ENGINES = ("auto", "autograd", "symbolic")
+
+# Points per tile of the symbolic engine on the CPU. Each tile costs Python a few
+# microseconds per step, and its values stay in cache while the steps run (256 KiB
+# per value in float64). Measured on 2 cores at 10^6 points: 32768 and 65536 are
+# within noise of each other, 16384 is up to 25% slower on cheap expressions.
+TILE = 32768
+# Up to this many entries per point, one torch.stack writes a tile's results; wider
+# results are written as a block of constants, then column by column (measured:
+# 1.5 against 5 ns per point for a 2x2 Hessian, 62 against 100 for a 10x10 one).
+STACK_ENTRIES = 16
 
 
 def resolve_device(name: str) -> torch.device:
@@ -35,29 +66,126 @@ def derivatives(
     *,
     device: str = "cpu",
     dtype: str = "float64",
+    engine: str = "autograd",
 ) -> list:
     """torch's gradient, Jacobian or Hessian at each point, as nested lists of floats.
 
     Each point lists the values of wrt then of parameters, in order.
     """
-    torch_device = resolve_device(device)
-    torch_dtype = DTYPES[dtype]
-    program = lower(exprs, [*wrt, *parameters], dtype=torch_dtype, device=torch_device)
-    n = len(wrt)
+    values = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
+    with make_engine(engine, kind, exprs, wrt, parameters, device=device, dtype=dtype) as run:
+        return run(values).astype(np.float64).tolist()
 
-    def function(variables: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
-        inputs = [variables[i] for i in range(n)] + [params[j] for j in range(len(parameters))]
-        outputs = [_depend_on(out, variables) for out in program(inputs)]
-        return torch.stack(outputs) if kind == "jacobian" else outputs[0]
 
-    transform = {
-        "grad": torch.func.grad,
-        "jacobian": torch.func.jacrev,
-        "hessian": _hessian,
-    }[kind](function)
-    values = torch.tensor(points, dtype=torch_dtype, device=torch_device).reshape(len(points), -1)
-    result = torch.func.vmap(transform)(values[:, :n], values[:, n:])
-    return result.detach().to("cpu", torch.float64).tolist()
+def make_engine(
+    name: str,
+    kind: str,
+    exprs: list[sympy.Expr],
+    wrt: list[sympy.Symbol],
+    parameters: list[sympy.Symbol],
+    *,
+    device: str = "cpu",
+    dtype: str = "float64",
+    matrix: list | None = None,
+):
+    """The engine called name ("auto" picks one; see choose_engine)."""
+    if name not in ENGINES:
+        raise InputError(f"unknown engine '{name}': use {', '.join(ENGINES)}")
+    if name == "auto":
+        name = choose_engine(kind, exprs, wrt, matrix)
+    if name == "autograd":
+        return AutogradEngine(kind, exprs, wrt, parameters, device=device, dtype=dtype)
+    if matrix is None:
+        matrix = symbolic.derivative_matrix(kind, exprs, wrt)
+    return SymbolicEngine(kind, matrix, wrt, parameters, device=device, dtype=dtype)
+
+
+def choose_engine(kind: str, exprs, wrt, matrix) -> str:
+    """The engine that is faster for these derivatives.
+
+    The symbolic engine evaluates every distinct subexpression of the derivative
+    entries once per point; the autograd engine runs the expression forward and
+    backward once per variable (twice over for a Hessian), with vmap's overhead on
+    top. The symbolic engine wins (bench/bench.py: 2-40 times) unless the symbolic
+    derivatives have grown far beyond the expression itself, which happens for deep
+    compositions.
+    """
+    if matrix is None:
+        return "autograd"
+    forward = _operation_count(exprs)
+    entries = _operation_count(symbolic.flatten(matrix))
+    passes = {"grad": 2, "jacobian": 2 * len(exprs), "hessian": 4}[kind] * len(wrt)
+    return "symbolic" if entries <= 8 * passes * max(forward, 1) else "autograd"
+
+
+def _operation_count(exprs) -> int:
+    """Distinct operations (nodes with arguments) in the expressions' shared DAG."""
+    seen, stack = set(), list(exprs)
+    while stack:
+        node = stack.pop()
+        if node.args and node not in seen:
+            seen.add(node)
+            stack.extend(node.args)
+    return len(seen)
+
+
+class _Engine:
+    """Shared parts: device, dtype, shape, and use as a context manager."""
+
+    name = "?"
+
+    def __init__(self, kind: str, n_entries_shape: tuple[int, ...], device: str, dtype: str):
+        self.kind = kind
+        self.shape = n_entries_shape
+        self.device = resolve_device(device)
+        self.dtype = DTYPES[dtype]
+        self.numpy_dtype = np.float64 if dtype == "float64" else np.float32
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        """Release threads and buffers."""
+
+    def _empty_output(self, count: int) -> np.ndarray:
+        # numpy asks the kernel for huge pages on large arrays; torch does not, and
+        # filling 800 MB of fresh 4 KiB pages costs ten times as long (measured).
+        return np.empty((count, *self.shape), dtype=self.numpy_dtype)
+
+
+class AutogradEngine(_Engine):
+    """torch.func derivatives of the lowered expression, vmapped over the points."""
+
+    name = "autograd"
+
+    def __init__(self, kind, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
+        n, m = len(wrt), len(exprs)
+        shape = {"grad": (n,), "jacobian": (m, n), "hessian": (n, n)}[kind]
+        super().__init__(kind, shape, device, dtype)
+        program = lower(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
+
+        def function(variables: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+            inputs = [variables[i] for i in range(n)] + [params[j] for j in range(len(parameters))]
+            outputs = [_depend_on(out, variables) for out in program(inputs)]
+            return torch.stack(outputs) if kind == "jacobian" else outputs[0]
+
+        transform = {
+            "grad": torch.func.grad,
+            "jacobian": torch.func.jacrev,
+            "hessian": _hessian,
+        }[kind](function)
+        self._batched = torch.func.vmap(transform)
+        self._n = n
+
+    def __call__(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if len(points) == 0:
+            return self._empty_output(0)
+        values = torch.as_tensor(points).to(self.device, self.dtype)
+        result = self._batched(values[:, : self._n], values[:, self._n :]).detach()
+        return result.to("cpu").numpy()
 
 
 def _hessian(function):
@@ -68,3 +196,130 @@ def _hessian(function):
 def _depend_on(output: torch.Tensor, variables: torch.Tensor) -> torch.Tensor:
     # A constant output must still be a function of the inputs for vmap and grad.
     return output + 0 * variables.sum()
+
+
+class SymbolicEngine(_Engine):
+    """sympy's derivative entries as one straight-line torch program over the batch.
+
+    Each distinct entry is computed once (a Hessian's mirrored entries and repeated
+    entries share a step, as do subexpressions shared between entries); constant
+    entries are never computed per point.
+    """
+
+    name = "symbolic"
+
+    def __init__(
+        self, kind, matrix, wrt, parameters, *, device="cpu", dtype="float64", threads=None
+    ):
+        rows = len(matrix) if kind == "jacobian" else 1
+        shape = (
+            (rows, len(wrt))
+            if kind == "jacobian"
+            else (len(wrt),) * (2 if kind == "hessian" else 1)
+        )
+        super().__init__(kind, shape, device, dtype)
+        entries = symbolic.flatten(matrix)
+        distinct: dict[sympy.Expr, int] = {}
+        self._source = [distinct.setdefault(entry, len(distinct)) for entry in entries]
+        self._program = lower(
+            list(distinct),
+            [*wrt, *parameters],
+            dtype=self.dtype,
+            device=self.device,
+            values_only=True,
+        )
+        constants = self._program.constant_outputs
+        self._constants = {k: constants[i] for k, i in enumerate(self._source) if i in constants}
+        self._computed = [(k, i) for k, i in enumerate(self._source) if i not in constants]
+        self._template = torch.zeros(len(self._source), dtype=self.dtype)
+        for k, value in self._constants.items():
+            self._template[k] = value
+        self._threads = threads or torch.get_num_threads()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __call__(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Derivatives at points [count, k], into out [count, *shape] when given."""
+        count = len(points)
+        if out is None or out.shape != (count, *self.shape) or out.dtype != self.numpy_dtype:
+            out = self._empty_output(count)
+        if count == 0:
+            return out
+        if self.device.type != "cpu":
+            self._whole(points, out)
+            return out
+        data = torch.from_numpy(np.ascontiguousarray(points, dtype=np.float64))
+        flat = torch.from_numpy(out).view(count, -1)
+        # Equal tiles, as many as a multiple of the threads: no thread waits for
+        # another's last tile.
+        tiles = self._threads * max(1, math.ceil(count / (TILE * self._threads)))
+        tile = max(1024, math.ceil(count / tiles))
+        starts = range(0, count, tile)
+        if count < 2048:
+            for start in starts:
+                self._tile(data, flat, start, min(start + tile, count))
+            return out
+        # Even one tile goes to a worker: there torch runs single-threaded, while in
+        # the main thread its OpenMP threads would spin between kernels, on a core
+        # the other tiles need (measured: 30 times slower on a busy 2-core machine).
+        pool = self._executor()
+        futures = [
+            pool.submit(self._tile, data, flat, start, min(start + tile, count)) for start in starts
+        ]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        return out
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            # One torch thread per worker: the workers are the parallelism.
+            self._pool = ThreadPoolExecutor(
+                self._threads,
+                thread_name_prefix="derivcli",
+                initializer=torch.set_num_threads,
+                initargs=(1,),
+            )
+        return self._pool
+
+    def _tile(self, data, flat, start: int, stop: int) -> None:
+        """Evaluate points start:stop into rows start:stop of flat ([count, entries])."""
+        size = stop - start
+        # Column views, not a transposed copy: torch's transpose of a [tile, 2] block
+        # costs more than sin and cos of it (measured); element-wise kernels read
+        # strided inputs about as fast as contiguous ones.
+        block = data[start:stop]
+        columns = [block[:, i].to(self.dtype) for i in range(block.shape[1])]
+        values = self._program(columns)
+        rows = flat[start:stop]
+        if len(self._source) <= STACK_ENTRIES:
+            # One kernel writes every entry of every point, constants included.
+            entries = [
+                values[i] if values[i].dim() else values[i].expand(size) for i in self._source
+            ]
+            torch.stack(entries, dim=1, out=rows)
+        else:
+            # Wide results (a Hessian of many variables) are mostly constants: write
+            # them as one block, then only the entries that vary.
+            rows.copy_(self._template.expand(size, -1))
+            for k, i in self._computed:
+                rows[:, k].copy_(values[i])
+
+    def _whole(self, points: np.ndarray, out: np.ndarray) -> None:
+        """On an accelerator: the whole chunk at once, one kernel per step."""
+        data = torch.as_tensor(points).to(self.device, self.dtype)
+        values = self._program(list(data.t().unbind(0)))
+        count = len(points)
+        columns = [
+            values[i].expand(count) if values[i].dim() == 0 else values[i] for i in self._source
+        ]
+        result = torch.stack(columns, dim=1)
+        out.reshape(count, -1)[:] = result.to("cpu").numpy()

@@ -48,6 +48,19 @@ def _number(value: float | None, precision: int) -> str:
     return "0" if text == "-0" else text
 
 
+def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
+    """The table as plain text (no colour), for a file."""
+    import io
+
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
+    for renderable in render_table(result, precision):
+        console.print(renderable)
+    return buffer.getvalue()
+
+
 def render_table(result: Result, precision: int = 6) -> list:
     """rich renderables: a header, then the entries at each point (or symbolic only)."""
     from rich.table import Table

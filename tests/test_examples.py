@@ -49,8 +49,28 @@ def test_python_api_example():
     assert "error: hessian takes one expression" in out
 
 
+def test_many_points_example():
+    result = subprocess.run(
+        ["bash", str(EXAMPLES / "many_points.sh")],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "x,y,d2/dx2,d2/dxdy,d2/dydx,d2/dy2"
+    assert lines[1] == "0.0,-1.0,0.0,1.0,1.0,0.0"
+    assert len(lines[1:7]) == 6
+    assert lines[7] == '{"point": {"x": 1.0, "y": 2.0}, "numeric": [4.0, 1.0]}'
+    assert lines[9] == "array (1000000, 2, 2) float64"
+    assert lines[10] == (
+        "exit status 2: derivcli: error: stdin, line 3: 'oops' in column y is not a number"
+    )
+
+
 def test_every_example_is_tested():
-    tested = {"shell_scripting.sh", "python_api.py"}
+    tested = {"shell_scripting.sh", "python_api.py", "many_points.sh"}
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
 

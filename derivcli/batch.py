@@ -1,0 +1,253 @@
+"""Many points: derivatives streamed in chunks from a source to a sink, or to an array.
+
+    >>> import numpy as np, derivcli
+    >>> derivcli.evaluate("hessian", "sin(x)*y", {"x": np.zeros(3), "y": np.ones(3)}).shape
+    (3, 2, 2)
+
+Everything about the input is checked before torch is imported. Memory is bounded
+by the chunk size, not by the number of points: a chunk is read, computed and
+written before the next one is read (a CSV file's parser runs ahead by a few blocks).
+Unlike compute, no exact value is computed per point; the symbolic derivative is
+evaluated numerically (the symbolic engine) or torch differentiates (autograd).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from derivcli import api, limits, symbolic
+from derivcli.errors import InputError
+from derivcli.result import entry_labels
+from derivcli.sinks import Sink
+from derivcli.sources import PointList, Source
+
+DEFAULT_CHUNK_SIZE = 1 << 16
+
+
+@dataclass
+class Plan:
+    """The derivatives to compute, parsed and checked."""
+
+    kind: str
+    exprs: list
+    variables: list
+    parameters: list
+    matrix: list
+    device: str
+    dtype: str
+    engine: str
+
+    @property
+    def columns(self) -> list[str]:
+        """Point columns: the variables, then the parameters."""
+        return [s.name for s in self.variables + self.parameters]
+
+    @property
+    def labels(self) -> list[str]:
+        names = [v.name for v in self.variables]
+        return symbolic.flatten(entry_labels(self.kind, names, len(self.exprs)))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        n = len(self.variables)
+        return {"grad": (n,), "jacobian": (len(self.exprs), n), "hessian": (n, n)}[self.kind]
+
+
+def plan(
+    kind: str,
+    expression,
+    *,
+    wrt=None,
+    device: str = "cpu",
+    dtype: str = "float64",
+    engine: str = "auto",
+    timeout: float | None = limits.DEFAULT_TIMEOUT,
+) -> Plan:
+    """Parse and differentiate symbolically; check every option. Does not import torch."""
+    api.check_dtype(dtype)
+    api.check_device(device)
+    api.check_engine(engine)
+    with limits.time_budget(timeout):
+        exprs, variables, parameters = api.prepare(kind, expression, wrt)
+        matrix = symbolic.derivative_matrix(kind, exprs, variables)
+    return Plan(kind, exprs, variables, parameters, matrix, device, dtype, engine)
+
+
+@dataclass
+class Summary:
+    """What a stream did: points written, engine used, and the points with non-finite entries."""
+
+    count: int = 0
+    engine: str = ""
+    non_finite: int = 0
+    first_non_finite: dict[str, float] | None = None
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]  # (points done, progress units done)
+
+
+def stream(
+    plan: Plan,
+    source: Source,
+    sink_factory: Callable[[Plan], Sink],
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Progress | None = None,
+) -> Summary:
+    """Read points from source in chunks, compute, and write each chunk to the sink."""
+    if chunk_size < 1:
+        raise InputError(f"--chunk-size must be at least 1, not {chunk_size}")
+    started = time.perf_counter()
+    summary = Summary()
+    sink = None
+    try:
+        source.start(plan.columns, chunk_size)
+        sink = sink_factory(plan)
+        from derivcli import numeric  # torch: only once the input is known to be good
+
+        with _engine(plan, numeric) as engine, ThreadPoolExecutor(1) as writer:
+            summary.engine = engine.name
+            # Chunk i is written and checked for non-finite numbers by the writer
+            # thread (both release the GIL) while chunk i + 1 is computed, into the
+            # other of two reused output buffers.
+            buffers: list = [None, None]
+            writes: deque = deque()
+
+            def write(points, values):
+                sink.write(points, values)
+                return _non_finite(points, values)
+
+            def written(future) -> None:
+                count, first = future.result()
+                if count and summary.first_non_finite is None:
+                    summary.first_non_finite = dict(zip(plan.columns, first, strict=True))
+                summary.non_finite += count
+
+            try:
+                for i, chunk in enumerate(source.chunks()):
+                    if len(writes) == 2:
+                        written(writes.popleft())  # frees buffers[i % 2]
+                    values = engine(chunk.values, out=buffers[i % 2])
+                    if len(values) == chunk_size:
+                        buffers[i % 2] = values
+                    writes.append(writer.submit(write, chunk.values, values))
+                    summary.count += len(chunk.values)
+                    if progress is not None:
+                        progress(summary.count, chunk.progress)
+            finally:
+                for future in writes:
+                    future.exception()  # wait, so that the sink is idle before it is aborted
+            for future in writes:
+                written(future)
+        sink.close()
+    except BaseException:
+        if sink is not None:
+            sink.abort()
+        raise
+    finally:
+        source.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _engine(plan: Plan, numeric):
+    return numeric.make_engine(
+        plan.engine,
+        plan.kind,
+        plan.exprs,
+        plan.variables,
+        plan.parameters,
+        device=plan.device,
+        dtype=plan.dtype,
+        matrix=plan.matrix,
+    )
+
+
+def _non_finite(points: np.ndarray, values: np.ndarray) -> tuple[int, list | None]:
+    """How many points have a non-finite entry, and the first such point."""
+    flat = values.reshape(len(values), -1)
+    # A row's sum is finite when all its entries are (one pass, no boolean array the
+    # size of the chunk); only rows whose sum is not are looked at entry by entry.
+    suspects = np.flatnonzero(~np.isfinite(flat.sum(axis=1)))
+    if not len(suspects):
+        return 0, None
+    bad = suspects[~np.isfinite(flat[suspects]).all(axis=1)]
+    return len(bad), (points[bad[0]].tolist() if len(bad) else None)
+
+
+def evaluate(
+    kind: str,
+    expression,
+    points,
+    *,
+    wrt=None,
+    device: str = "cpu",
+    dtype: str = "float64",
+    engine: str = "auto",
+    chunk_size: int | None = None,
+    timeout: float | None = limits.DEFAULT_TIMEOUT,
+) -> np.ndarray:
+    """Derivatives at many points at once, as an array [points, *shape].
+
+    points: a mapping from each variable's name to an array (or a number, broadcast),
+        or an array [points, k] whose columns are the variables (wrt's order, else
+        natural order) then any parameters in natural order.
+    engine: "symbolic", "autograd" or "auto" (the faster one, normally symbolic).
+    chunk_size: points per chunk (all at once when None).
+    """
+    chosen = plan(
+        kind, expression, wrt=wrt, device=device, dtype=dtype, engine=engine, timeout=timeout
+    )
+    values = _point_array(points, chosen.columns)
+    from derivcli import numeric
+
+    with _engine(chosen, numeric) as run:
+        if chunk_size is None or chunk_size >= len(values):
+            return run(values)
+        parts = [run(values[i : i + chunk_size]) for i in range(0, len(values), chunk_size)]
+    return np.concatenate(parts)
+
+
+def _point_array(points, columns: Sequence[str]) -> np.ndarray:
+    if isinstance(points, Mapping):
+        extra = [name for name in points if name not in columns]
+        missing = [name for name in columns if name not in points]
+        if missing or extra:
+            raise InputError(
+                f"points need exactly the columns {', '.join(columns)}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; not used: {', '.join(map(str, extra))}" if extra else "")
+            )
+        arrays = np.broadcast_arrays(
+            *(np.asarray(points[name], dtype=np.float64) for name in columns)
+        )
+        values = np.stack([a.reshape(-1) for a in arrays], axis=1)
+    else:
+        values = np.asarray(points, dtype=np.float64)
+        if values.ndim == 1 and len(columns) == 1:
+            values = values[:, None]
+        if values.ndim != 2 or values.shape[1] != len(columns):
+            raise InputError(
+                f"points must be an array [points, {len(columns)}] with the columns "
+                f"{', '.join(columns)}, not shape {values.shape}"
+            )
+    if not np.isfinite(values).all():
+        row = int(np.argmax(~np.isfinite(values).all(axis=1)))
+        raise InputError(
+            f"point {row} has a value that is not a finite number: {values[row].tolist()}"
+        )
+    return values
+
+
+def at_source(at: Sequence[str], plan: Plan) -> PointList:
+    """--at points as a source, checked like compute's."""
+    points = api.float_points(list(at), plan.variables + plan.parameters)
+    return PointList(points, plan.columns)
