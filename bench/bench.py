@@ -59,7 +59,6 @@ def variables(n: int) -> list[str]:
 
 
 def best_time(fn, repeats: int) -> float:
-    fn()  # warm-up
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -129,6 +128,8 @@ def prepare_numpy(function, data):
         return out.reshape(count, n, n)
 
     # The faster of the two ways to assemble the entries into one array, for this shape.
+    entry_major()  # a warm-up for each
+    point_major()
     faster = min((entry_major, point_major), key=lambda run: best_time(run, 2))
     return faster, setup
 
@@ -159,51 +160,80 @@ def prepare_derivcli(text, data, engine="auto"):
     return (lambda: run_engine(data)), setup, run_engine
 
 
-def compute_phase(sizes, peers, loop_budget, rounds: int, seed=0) -> list[dict]:
-    """Rates of every peer; after a warm-up each, they take turns for `rounds` rounds.
+def compute_phase(sizes, peers, loop_budget, rounds: int, directory: Path, seed=0) -> list[dict]:
+    """Rates of every peer, each timed in a fresh process of its own.
 
-    Taking turns spreads any load from other processes over all of them; each
-    peer's best round counts.
+    Torch's OpenMP threads, XLA's thread pool and OpenBLAS's threads of one peer
+    would otherwise share the process (and spin on the cores) while another is
+    timed. The same data go to every peer through a .npy file. Each process sets
+    up, runs once (the warm-up, whose result is checked against derivcli's), then
+    times `rounds` runs; the peers take turns twice, and each peer's best run counts.
     """
     rows = []
     rng = np.random.default_rng(seed)
-    for name, (function, text, n) in FUNCTIONS.items():
+    everyone = ["derivcli", *(["derivcli autograd"] if "autograd" in peers else [])]
+    everyone += [p for p in peers if p in ("vmap", "numpy", "jax")]
+    for name, (_, _, n) in FUNCTIONS.items():
         for size in sizes:
-            data = rng.uniform(0.3, 1.7, size=(size, n))
+            data_file = directory / "points.npy"
+            np.save(data_file, rng.uniform(0.3, 1.7, size=(size, n)))
             row = {"function": name, "N": size, "rate": {}, "setup": {}}
-            run, row["setup"]["derivcli"], engine = prepare_derivcli(text, data)
-            row["engine"] = engine.name
-            reference = run()
-            runs = {"derivcli": run}
-            if "autograd" in peers:
-                slow, _, autograd = prepare_derivcli(text, data, engine="autograd")
-                runs["derivcli autograd"] = slow
-            for peer in peers:
-                prepare = {"vmap": prepare_vmap, "numpy": prepare_numpy, "jax": prepare_jax}
-                if peer in prepare:
-                    runs[peer], row["setup"][peer] = prepare[peer](function, data)
             best = {}
-            for peer, run_peer in runs.items():
-                check(reference, run_peer(), peer, name)  # also the warm-up
-            for attempt in range(rounds):
-                for peer, run_peer in runs.items():
-                    if attempt and best[peer] > 20 * best["derivcli"]:
-                        continue  # far behind: more rounds would not change the verdict
-                    start = time.perf_counter()
-                    run_peer()
-                    best[peer] = min(best.get(peer, float("inf")), time.perf_counter() - start)
+            for turn in range(2):
+                for peer in everyone:
+                    if turn and best[peer] > 5 * best["derivcli"]:
+                        continue  # far behind: another turn would not change the verdict
+                    result = directory / f"out-{peer.replace(' ', '-')}.npy"
+                    report = _worker(peer, name, data_file, result, rounds=rounds)
+                    best[peer] = min(best.get(peer, float("inf")), report["seconds"])
+                    row["setup"][peer] = report["setup"]
+                    if turn == 0:
+                        if peer == "derivcli":
+                            reference = np.load(result)
+                            row["engine"] = report["engine"]
+                        else:
+                            check(reference, np.load(result), peer, name)
+                    result.unlink()
             row["rate"] = {peer: size / seconds for peer, seconds in best.items()}
-            engine.close()
-            if "autograd" in peers:
-                autograd.close()
             if "loop" in peers:
-                rate, out, done = peer_loop(function, data, loop_budget)
-                row["rate"]["loop"] = rate
-                row["loop_points"] = done
-                check(reference[:done], out, "loop", name)
+                result = directory / "out-loop.npy"
+                report = _worker("loop", name, data_file, result, budget=loop_budget)
+                row["rate"]["loop"] = report["rate"]
+                row["loop_points"] = report["points"]
+                check(reference[: report["points"]], np.load(result), "loop", name)
+                result.unlink()
             rows.append(row)
             print_compute_row(row, flush=True)
+            data_file.unlink()
     return rows
+
+
+def _worker(peer: str, function: str, data: Path, result: Path, **options) -> dict:
+    command = [PYTHON, __file__, "--worker", json.dumps([peer, function, str(data), str(result)])]
+    command += ["--worker-options", json.dumps(options)]
+    _, done = timed(command, env=BENCH_ENV)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def worker(peer: str, name: str, data_file: str, result_file: str, options: dict) -> dict:
+    """In a fresh process: set up one peer, run it, time it; save its result."""
+    function, text, _ = FUNCTIONS[name]
+    data = np.load(data_file)
+    if peer == "loop":
+        rate, out, done = peer_loop(function, data, options["budget"])
+        np.save(result_file, out)
+        return {"rate": rate, "points": done}
+    engine_name = None
+    if peer.startswith("derivcli"):
+        engine = "autograd" if peer.endswith("autograd") else "auto"
+        run, setup, engine_object = prepare_derivcli(text, data, engine=engine)
+        engine_name = engine_object.name
+    else:
+        prepare = {"vmap": prepare_vmap, "numpy": prepare_numpy, "jax": prepare_jax}[peer]
+        run, setup = prepare(function, data)
+    np.save(result_file, np.asarray(run()))  # the warm-up
+    seconds = best_time(run, options["rounds"]) if "rounds" in options else None
+    return {"seconds": seconds, "setup": setup, "engine": engine_name}
 
 
 def check(reference, out, peer, name):
@@ -514,7 +544,14 @@ def main() -> None:
         "--autograd", action="store_true", help="also time derivcli's autograd engine"
     )
     parser.add_argument("--json", help="write the measurements to this file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-options", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        peer, name, data_file, result_file = json.loads(args.worker)
+        report = worker(peer, name, data_file, result_file, json.loads(args.worker_options))
+        print(json.dumps(report))
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.functions:
         wanted = [w.lower() for w in args.functions.split(",")]
@@ -531,12 +568,12 @@ def main() -> None:
     if args.autograd:
         peers.append("autograd")
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; float64", flush=True)
-    print("\ncompute phase", flush=True)
-    interference = Interference()
-    compute_rows = compute_phase(sizes, peers, args.loop_seconds, args.rounds)
-    print(interference.report(), flush=True)
     whole_rows, memory = [], None
     with tempfile.TemporaryDirectory(prefix="derivcli-bench-") as tmp:
+        print("\ncompute phase", flush=True)
+        interference = Interference()
+        compute_rows = compute_phase(sizes, peers, args.loop_seconds, args.rounds, Path(tmp))
+        print(interference.report(), flush=True)
         if not args.no_whole:
             print("\nwhole command (CSV in, npy out)", flush=True)
             whole_sizes = [int(s) for s in args.whole_sizes.split(",") if s]
