@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TORCH := torch==2.13.0
-LINT_PATHS := $(wildcard derivcli tests examples bench)
+LINT_PATHS := $(wildcard derivcli tests examples bench scripts)
 
 .PHONY: demo test lint format clean
 

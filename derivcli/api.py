@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sympy
 
-from derivcli import limits, symbolic
+from derivcli import limits, symbolic, verdict
 from derivcli.errors import InputError
-from derivcli.parse import is_identifier, parse_components, parse_point, parse_value
+from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_names
 from derivcli.result import PointResult, Result, entry_labels
 
 DTYPES = ("float64", "float32")
@@ -79,35 +79,40 @@ def compute(
     check_device(device)
     check_engine(engine)
     with limits.time_budget(timeout):
-        exprs = _parse_expressions(kind, expression)
-        variables, parameters = _choose_variables(exprs, wrt)
+        exprs, variables, parameters = prepare(kind, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
         matrix = symbolic.derivative_matrix(kind, exprs, variables)
-        exact = [
-            symbolic.map_nested(lambda entry, p=point: symbolic.exact_at(entry, p), matrix)
-            for point in points
-        ]
-    result = Result(
-        kind=kind,
-        expressions=[symbolic.to_text(expr) for expr in exprs],
-        variables=[v.name for v in variables],
-        symbolic=symbolic.map_nested(symbolic.to_text, matrix),
-        device=device,
-        dtype=dtype,
-    )
-    if not points:
-        return result
-    from derivcli import numeric
-
-    point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
-    numbers = numeric.derivatives(
-        kind, exprs, variables, parameters, point_floats, device=device, dtype=dtype, engine=engine
-    )
-    labels = entry_labels(kind, result.variables, len(exprs))
-    for point, exact_values, numeric_values in zip(points, exact, numbers, strict=True):
-        result.results.append(
-            _compare(point, exact_values, numeric_values, labels, TOLERANCES[dtype])
+        result = Result(
+            kind=kind,
+            expressions=[symbolic.to_text(expr) for expr in exprs],
+            variables=[v.name for v in variables],
+            symbolic=symbolic.map_nested(symbolic.to_text, matrix),
+            device=device,
+            dtype=dtype,
+            display=symbolic.display_forms(matrix),
         )
+        if not points:
+            return result
+        from derivcli import numeric
+
+        point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
+        numbers = numeric.derivatives(
+            kind,
+            exprs,
+            variables,
+            parameters,
+            point_floats,
+            device=device,
+            dtype=dtype,
+            engine=engine,
+        )
+        entries = _entries(kind, variables, matrix)
+        labels = symbolic.flatten(entry_labels(kind, result.variables, len(exprs)))
+        for point, numeric_values in zip(points, numbers, strict=True):
+            checks = verdict.check_entries(
+                exprs, entries, point, symbolic.flatten(numeric_values), TOLERANCES[dtype]
+            )
+            result.results.append(_point_result(point, checks, numeric_values, labels))
     return result
 
 
@@ -127,8 +132,8 @@ def prepare(kind: str, expression, wrt=None):
     """Parse and check, before any numbers: (expressions, variables, parameters)."""
     if kind not in symbolic.KINDS:
         raise InputError(f"unknown kind '{kind}': use one of {', '.join(symbolic.KINDS)}")
-    exprs = _parse_expressions(kind, expression)
-    variables, parameters = _choose_variables(exprs, wrt)
+    exprs, free = _parse_expressions(kind, expression)
+    variables, parameters = _choose_variables(free, wrt)
     return exprs, variables, parameters
 
 
@@ -155,13 +160,16 @@ def _nvidia_driver_present() -> bool:
     return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
 
 
-def _parse_expressions(kind: str, expression) -> list[sympy.Expr]:
-    if isinstance(expression, str):
-        exprs = parse_components(expression)
-    elif isinstance(expression, Iterable):
-        exprs = [e for text in expression for e in parse_components(_text(text))]
-    else:
+def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
+    """The expressions, and every variable they use (in natural order), even cancelled ones."""
+    texts = [expression] if isinstance(expression, str) else expression
+    if not isinstance(texts, Iterable):
         raise InputError(f"an expression must be text, not {type(expression).__name__}")
+    exprs, names = [], set()
+    for text in texts:
+        parsed, used = parse_with_names(_text(text))
+        exprs += parsed
+        names.update(used)
     if not exprs:
         raise InputError("no expression given")
     if kind != "jacobian" and len(exprs) > 1:
@@ -169,7 +177,8 @@ def _parse_expressions(kind: str, expression) -> list[sympy.Expr]:
             f"{kind} takes one expression, and this has {len(exprs)} components; "
             "for several use jacobian"
         )
-    return exprs
+    named = {sympy.Symbol(name, real=True) for name in names}
+    return exprs, symbolic.free_variables([*exprs, *named])
 
 
 def _text(value) -> str:
@@ -190,8 +199,7 @@ def _names(wrt) -> list[str]:
     return names
 
 
-def _choose_variables(exprs, wrt) -> tuple[list[sympy.Symbol], list[sympy.Symbol]]:
-    free = symbolic.free_variables(exprs)
+def _choose_variables(free, wrt) -> tuple[list[sympy.Symbol], list[sympy.Symbol]]:
     by_name = {s.name: s for s in free}
     if wrt is None:
         if not free:
@@ -260,41 +268,37 @@ def _float(value: sympy.Expr) -> float:
     return float(value.evalf(20))
 
 
-def _compare(point, exact_values, numeric_values, labels, tolerance) -> PointResult:
-    problems = [
-        _disagreement(label, exact, number, tolerance)
-        for label, exact, number in zip(
-            symbolic.flatten(labels),
-            symbolic.flatten(exact_values),
-            symbolic.flatten(numeric_values),
-            strict=True,
-        )
-    ]
-    flags = iter(problem is None for problem in problems)
+def _entries(kind: str, variables, matrix) -> list[tuple[int, tuple, sympy.Expr]]:
+    """(component, differentiation variables, expression) of each entry, row-major."""
+    if kind == "grad":
+        return [(0, (v,), entry) for v, entry in zip(variables, matrix, strict=True)]
+    if kind == "hessian":
+        return [
+            (0, (a, b), matrix[i][j])
+            for i, a in enumerate(variables)
+            for j, b in enumerate(variables)
+        ]
+    return [(k, (v,), row[i]) for k, row in enumerate(matrix) for i, v in enumerate(variables)]
+
+
+def _point_result(point, checks: list, numeric_values: list, labels: list[str]) -> PointResult:
+    warnings = []
+    for label, check, number in zip(labels, checks, symbolic.flatten(numeric_values), strict=True):
+        if not check.agree:
+            warnings.append(f"{label}: {check.verdict}: {check.reason}; torch gave {number!r}")
+        elif check.note:
+            warnings.append(f"{label}: the exact value is {check.note}")
+
+    def shaped(fn):
+        items = iter(checks)
+        return symbolic.map_nested(lambda _: fn(next(items)), numeric_values)
+
     return PointResult(
         point={s.name: _float(v) for s, v in point.items()},
         point_text={s.name: symbolic.to_text(v) for s, v in point.items()},
-        exact=symbolic.map_nested(symbolic.to_text, exact_values),
+        exact=shaped(lambda c: None if c.exact is None else symbolic.to_text(c.exact)),
         numeric=numeric_values,
-        agree=all(problem is None for problem in problems),
-        warnings=[problem for problem in problems if problem is not None],
-        entry_agree=symbolic.map_nested(lambda _: next(flags), numeric_values),
+        agree=all(check.agree for check in checks),
+        warnings=warnings,
+        verdicts=shaped(lambda c: c.verdict),
     )
-
-
-def _disagreement(label: str, exact: sympy.Expr, number: float, tolerance: float) -> str | None:
-    """Why torch's number and the exact value do not agree, or None when they do."""
-    expected = symbolic.to_float(exact)
-    if expected is None or not math.isfinite(expected):
-        return (
-            f"{label}: the exact value is {symbolic.to_text(exact)}, "
-            f"not a finite real number; torch gave {number!r}"
-        )
-    if not math.isfinite(number):
-        return f"{label}: torch gave {number!r}, the exact value is {expected!r}"
-    if abs(number - expected) > tolerance * max(1.0, abs(expected)):
-        return (
-            f"{label}: torch gave {number!r}, the exact value is "
-            f"{symbolic.to_text(exact)} = {expected!r}"
-        )
-    return None

@@ -145,7 +145,12 @@ Strict = Annotated[
     ),
 ]
 Timeout = Annotated[
-    float, typer.Option(metavar="SECONDS", help="Time budget for the symbolic work (0: none).")
+    float,
+    typer.Option(
+        metavar="SECONDS",
+        help="Time budget for the computation: parsing, derivatives, exact values and torch's "
+        "numbers, held even inside C code; past it, exit 4 (0: none).",
+    ),
 ]
 Traceback = Annotated[
     bool, typer.Option(help="Show the Python traceback of an error (for bug reports).")
@@ -262,7 +267,10 @@ def _compute_and_print(kind: str, **options) -> ExitStatus:
 
     from derivcli import render
     from derivcli.errors import InputError
+    from derivcli.limits import allow_long_integers
     from derivcli.sinks import STREAM_FORMATS
+
+    allow_long_integers()
 
     o = SimpleNamespace(**options)
     if o.format not in render.FORMATS + STREAM_FORMATS:
@@ -429,11 +437,21 @@ def _error_line(message: str) -> None:
 
 
 def main() -> None:
-    """Entry point of the derivcli console script."""
+    """Entry point of the derivcli console script: the app, under a watchdog process.
+
+    The watchdog holds --timeout even where the alarm cannot interrupt C code; typer's
+    CliRunner calls app directly and relies on the alarm alone.
+    """
+    from derivcli.watchdog import run_supervised
+
     # sympy and torch create hundreds of thousands of objects while they load, and
     # the cycle collector walks them again and again (5% of a whole run, measured
     # with perf). A short-lived command can collect rarely.
     gc.set_threshold(100_000, 50, 100)
+    run_supervised(_run_app)
+
+
+def _run_app() -> None:
     try:
         app()
         status = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from enum import IntEnum
 
 
@@ -37,9 +38,53 @@ class ParseError(InputError):
         self.position = position
 
     def __str__(self) -> str:
-        if self.text is None or self.position is None or "\n" in self.text:
+        if self.text is None or self.position is None:
             return self.message
-        return f"{self.message}\n  {self.text}\n  {' ' * self.position}^"
+        line, column = excerpt(self.text, self.position)
+        return f"{self.message}\n  {line}\n  {' ' * column}^"
+
+
+def excerpt(text: str, position: int, width: int = 72) -> tuple[str, int]:
+    """text as one printable line (cut to about width columns around position) and the
+    column under position, so that a caret there points at the right character.
+
+    Line breaks show as ␤; other control and invisible characters (which could reorder
+    what a terminal shows) as '?'; wide characters count two columns.
+    """
+    shown = [_visible(ch) for ch in text]
+    widths = [_width(ch) for ch in shown]
+    position = max(0, min(position, len(shown)))
+    start, end = 0, len(shown)
+    if sum(widths) > width:
+        start = position
+        while start > 0 and sum(widths[start - 1 : position]) < width * 2 // 3:
+            start -= 1
+        end = position
+        while end < len(shown) and sum(widths[start : end + 1]) < width:
+            end += 1
+    line = "".join(shown[start:end])
+    column = sum(widths[start:position])
+    if start > 0:
+        line, column = "…" + line, column + 1
+    if end < len(shown):
+        line += "…"
+    return line, column
+
+
+def _visible(ch: str) -> str:
+    if ch in "\n\r":
+        return "␤"
+    if ch == "\t":
+        return " "
+    if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+        return "?"
+    return ch
+
+
+def _width(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 class LimitError(DerivcliError):

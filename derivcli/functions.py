@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from derivcli import special
+from derivcli import limits, special
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,11 @@ class FunctionSpec:
     domain: tuple[float, float] = (-2.0, 2.0)
     static_args: tuple[int, ...] = ()
     listed: bool = True
+    # Where the function is not smooth: "zero" (its argument is 0), "integer" (its
+    # argument is an integer) or "tie" (two arguments are equal); and what happens
+    # there: "kink" (continuous, the slope jumps), "jump" or "spike".
+    breaks: str | None = None
+    break_kind: str | None = None
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -71,7 +76,22 @@ def _dirac_delta(torch, x, order=0):
 
 
 def _log_base(x, base=None):
-    return sympy.log(x) if base is None else sympy.log(x) / sympy.log(base)
+    if base is None:
+        return sympy.log(x)
+    if isinstance(base, int):
+        base = sympy.Integer(base)
+    if base.is_number and (base.is_extended_positive is False or base == 1):
+        from derivcli.errors import InputError
+
+        raise InputError(f"log(x, b) needs a base b > 0 other than 1, not {limits.describe(base)}")
+    return sympy.log(x) / sympy.log(base)
+
+
+_TWO = sympy.Integer(2)
+
+
+def _sqrt(x):
+    return limits.checked_pow(x, sympy.S.Half)
 
 
 def _n_ary(cls):
@@ -299,7 +319,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "log10", (1, 1), lambda x: _log_base(x, 10), "base-10 logarithm", domain=(0.2, 3.0)
     ),
-    FunctionSpec("sqrt", (1, 1), sympy.sqrt, "square root (also √x)", domain=(0.2, 3.0)),
+    FunctionSpec("sqrt", (1, 1), _sqrt, "square root (also √x)", domain=(0.2, 3.0)),
     FunctionSpec("cbrt", (1, 1), special.cbrt, "real cube root: cbrt(-8) = -2", domain=(0.2, 3.0)),
     FunctionSpec(
         "root",
@@ -321,6 +341,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.Abs,
         lower=lambda t, x: t.abs(x),
         domain=(0.2, 3.0),
+        breaks="zero",
+        break_kind="kink",
     ),
     FunctionSpec(
         "sign",
@@ -331,6 +353,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.sign,
         lower=lambda t, x: t.sign(x),
         domain=(0.2, 3.0),
+        breaks="zero",
+        break_kind="jump",
     ),
     FunctionSpec(
         "floor",
@@ -340,6 +364,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.floor,
         lower=lambda t, x: t.floor(x),
         domain=(0.2, 0.8),
+        breaks="integer",
+        break_kind="jump",
     ),
     FunctionSpec(
         "ceil",
@@ -350,6 +376,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.ceiling,
         lower=lambda t, x: t.ceil(x),
         domain=(0.2, 0.8),
+        breaks="integer",
+        break_kind="jump",
     ),
     FunctionSpec(
         "min",
@@ -359,6 +387,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         aliases=("Min",),
         sympy_class=sympy.Min,
         lower=lambda t, *xs: _fold(t.minimum, xs),
+        breaks="tie",
+        break_kind="kink",
     ),
     FunctionSpec(
         "max",
@@ -368,6 +398,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         aliases=("Max",),
         sympy_class=sympy.Max,
         lower=lambda t, *xs: _fold(t.maximum, xs),
+        breaks="tie",
+        break_kind="kink",
     ),
     FunctionSpec(
         "heaviside",
@@ -379,6 +411,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         # sympy keeps its value at 0 (1/2 here) as a second argument.
         lower=lambda t, x, at_zero: t.where(x == 0, at_zero, (t.sign(x) + 1) / 2),
         domain=(0.2, 3.0),
+        breaks="zero",
+        break_kind="jump",
     ),
     # special functions
     FunctionSpec(
@@ -419,7 +453,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "digamma",
         (1, 1),
-        lambda x: sympy.polygamma(0, x),
+        lambda x: _build_polygamma(sympy.S.Zero, x),
         "digamma, the derivative of loggamma",
         domain=(0.3, 3.0),
     ),
@@ -453,7 +487,11 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "sinc", (1, 1), sympy.sinc, "sin(x)/x, 1 at 0", sympy_class=sympy.sinc, lower=_sinc
     ),
     FunctionSpec(
-        "hypot", (2, 2), lambda x, y: sympy.sqrt(x**2 + y**2), "sqrt(x^2 + y^2)", domain=(0.3, 2.0)
+        "hypot",
+        (2, 2),
+        lambda x, y: _sqrt(limits.checked_pow(x, _TWO) + limits.checked_pow(y, _TWO)),
+        "sqrt(x^2 + y^2)",
+        domain=(0.3, 2.0),
     ),
     # not for users to type, but derivatives contain it and printed results must parse back
     FunctionSpec(
@@ -465,10 +503,50 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         lower=_dirac_delta,
         static_args=(1,),
         listed=False,
+        breaks="zero",
+        break_kind="spike",
+    ),
+    # derivatives of expressions that sympy cannot prove real (Abs(x**x)) contain these;
+    # at real points where they are defined, the values are real
+    FunctionSpec(
+        "re",
+        (1, 1),
+        sympy.re,
+        "real part (appears in derivatives)",
+        sympy_class=sympy.re,
+        lower=lambda t, x: x,
+        listed=False,
+    ),
+    FunctionSpec(
+        "im",
+        (1, 1),
+        sympy.im,
+        "imaginary part (appears in derivatives)",
+        sympy_class=sympy.im,
+        lower=lambda t, x: t.zeros_like(x),
+        listed=False,
+    ),
+    FunctionSpec(
+        "arg",
+        (1, 1),
+        sympy.arg,
+        "complex argument (appears in derivatives)",
+        sympy_class=sympy.arg,
+        lower=lambda t, x: t.where(x < 0, t.full_like(x, 3.141592653589793), t.zeros_like(x)),
+        listed=False,
+    ),
+    # exact values contain it: polygamma(2, 1) is -2*zeta(3)
+    FunctionSpec(
+        "zeta",
+        (1, 1),
+        lambda s: _number_only("zeta", sympy.zeta(s, evaluate=False), s),
+        "Riemann zeta function of a number (appears in exact values)",
+        listed=False,
     ),
 )
 
 MAX_POLYGAMMA_ORDER = 100
+MAX_POLYGAMMA_EXPANSION = 1_000
 MAX_GAMMA_INTEGER = 10_000
 
 
@@ -486,7 +564,7 @@ def _build_root(x, n):
         raise InputError(f"root(x, n) needs an integer n >= 2, not {n}")
     if n % 2 == 1:
         return special.root(x, n)
-    return sympy.root(x, n)
+    return limits.checked_pow(x, sympy.Rational(1, n))
 
 
 def _build_polygamma(n, x):
@@ -496,7 +574,18 @@ def _build_polygamma(n, x):
         raise InputError(f"polygamma(n, x) needs a non-negative integer order n, not {n}")
     if n > MAX_POLYGAMMA_ORDER:
         raise LimitError(f"polygamma order {n} is above the limit of {MAX_POLYGAMMA_ORDER}")
-    return sympy.polygamma(n, x)
+    # sympy expands polygamma at a rational into harmonic sums, whose cost grows with
+    # n and x (polygamma(100, 3000) takes minutes): keep such values as they are.
+    costly = x.is_Rational and (n + 1) * abs(x) > MAX_POLYGAMMA_EXPANSION
+    return sympy.polygamma(n, x, evaluate=not costly)
+
+
+def _number_only(name: str, value, *args):
+    if any(arg.free_symbols for arg in args):
+        from derivcli.errors import InputError
+
+        raise InputError(f"{name}() is accepted for numbers only (it appears in exact values)")
+    return value
 
 
 def _bounded_gamma(build, x):
@@ -504,7 +593,7 @@ def _bounded_gamma(build, x):
 
     if x.is_number and x.is_Rational and abs(x) > MAX_GAMMA_INTEGER:
         raise LimitError(
-            f"{build.__name__}({x}) would build a number too large; "
+            f"{build.__name__}({limits.describe(x)}) would build a number too large; "
             f"the limit is {MAX_GAMMA_INTEGER} for a numeric argument"
         )
     return build(x)
@@ -514,3 +603,23 @@ BY_NAME: dict[str, FunctionSpec] = {name: spec for spec in FUNCTIONS for name in
 LOWERING: dict[type, FunctionSpec] = {
     spec.sympy_class: spec for spec in FUNCTIONS if spec.sympy_class is not None
 }
+
+
+def function_list_markdown() -> str:
+    """The README's function list: one row per listed function, generated from FUNCTIONS."""
+    lines = ["| function | also | arguments | meaning |", "|---|---|---|---|"]
+    for spec in FUNCTIONS:
+        if spec.listed:
+            aliases = ", ".join(f"`{alias}`" for alias in spec.aliases)
+            doc = spec.doc.replace("|", "\\|")  # a bar would end the table cell
+            lines.append(f"| `{spec.name}` | {aliases} | {_arity_words(spec.arity)} | {doc} |")
+    return "\n".join(lines)
+
+
+def _arity_words(arity: tuple[int, int | None]) -> str:
+    low, high = arity
+    if high == low:
+        return str(low)
+    if high is None:
+        return f"{low} or more"
+    return f"{low} or {high}" if high == low + 1 else f"{low} to {high}"

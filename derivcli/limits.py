@@ -1,11 +1,21 @@
-"""Cost bounds: checked before sympy builds a number that would be too large."""
+"""Cost bounds, checked from the values before sympy builds a number that would be too large.
+
+Python's integers (sympy's numbers, without gmpy2) are built in C: a signal cannot
+interrupt ``3**10**9`` or a square root of a 10,000-digit integer, so their cost is
+bounded here beforehand. The time budget (time_budget, and derivcli.watchdog for the
+console script) catches what remains.
+"""
 
 from __future__ import annotations
 
 import math
+import os
 import signal
+import sys
 import threading
+import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from derivcli.errors import LimitError
 
@@ -13,67 +23,269 @@ MAX_INPUT_LENGTH = 10_000
 MAX_DEPTH = 200
 MAX_LITERAL_DIGITS = 1_000
 MAX_NUMBER_DIGITS = 100_000
+MAX_ROOT_DIGITS = 1_000
+MAX_ROOT_DIGITS_TOTAL = 10_000
+DEFAULT_TIMEOUT = 20.0
+
+# Printing a result converts integers to decimal text; Python refuses more than 4,300
+# digits by default (a guard against slow conversions). The bounds above keep numbers
+# far below this; the command line raises Python's limit to it (allow_long_integers),
+# and a library caller's process keeps its own setting (symbolic.to_text falls back to
+# 30 digits there).
+_STR_DIGITS = 1_000_000
+
+
+def allow_long_integers() -> None:
+    """Let this process print the integers the bounds admit (for the command line)."""
+    if hasattr(sys, "get_int_max_str_digits") and 0 < sys.get_int_max_str_digits() < _STR_DIGITS:
+        sys.set_int_max_str_digits(_STR_DIGITS)
+
+
+class _NumberBudget:
+    """Digits spent on the numbers one expression builds, and on the roots it takes."""
+
+    def __init__(self) -> None:
+        self.digits = 0.0
+        self.root_digits = 0.0
+
+
+_number_budget: ContextVar[_NumberBudget | None] = ContextVar("number_budget", default=None)
+
+
+@contextmanager
+def number_budget():
+    """Within the block, the numbers built (spend_digits, checked_pow) share one budget.
+
+    Products and sums of numbers have at most as many digits as the numbers they
+    combine, so bounding the digits of the literals, powers and function values an
+    expression introduces bounds every number in it.
+    """
+    token = _number_budget.set(_NumberBudget())
+    try:
+        yield
+    finally:
+        _number_budget.reset(token)
+
+
+def spend_digits(digits: float) -> None:
+    """Count a new number's digits against the budget of the expression being built."""
+    budget = _number_budget.get()
+    if budget is None or digits <= 0:
+        return
+    budget.digits += digits
+    if budget.digits > MAX_NUMBER_DIGITS:
+        raise LimitError(
+            f"the numbers in the expression would have more than {MAX_NUMBER_DIGITS:,} "
+            "digits in all"
+        )
+
+
+def rational_digits(number) -> float:
+    """Decimal digits of a rational's numerator and denominator together (0 for ±1)."""
+    p, q = abs(int(number.p)), int(number.q)
+    return (math.log10(p) if p > 1 else 0.0) + (math.log10(q) if q > 1 else 0.0)
+
+
+def number_digits(expr) -> float:
+    """Digits of the distinct rationals in expr, added up."""
+    from sympy import Rational  # sympy is imported lazily: the CLI's --help stays fast
+
+    if expr.is_Rational:
+        return rational_digits(expr)
+    return sum(rational_digits(atom) for atom in expr.atoms(Rational))
+
+
+def exact_part_digits(expr) -> float | None:
+    """Digits of the exact number that a power of expr would raise, or None if it has none.
+
+    sympy raises rationals, powers of rationals (sqrt(2)) and the numeric factors of a
+    product ((2*x)**n is 2**n*x**n) exactly; other bases (pi, x + 2, exp(1)) stay
+    unevaluated.
+    """
+    if expr.is_Rational:
+        return rational_digits(expr)
+    if expr.is_Pow and expr.base.is_Rational and expr.exp.is_Rational:
+        return rational_digits(expr.base) * abs(float(expr.exp))
+    if expr.is_Mul:
+        parts = [exact_part_digits(arg) for arg in expr.args]
+        parts = [part for part in parts if part is not None]
+        return sum(parts) if parts else None
+    return None
+
+
+def power_digits(base, exponent) -> float:
+    """About how many digits the exact number in base**exponent has (0 when none is built)."""
+    if not exponent.is_Rational or abs(exponent) <= 1:
+        return 0.0
+    digits = exact_part_digits(base)
+    return 0.0 if digits is None else digits * abs(float(exponent))
 
 
 def checked_pow(base, exponent):
-    """base**exponent, refused when the exact number it builds would be too large."""
-    if base.is_number and exponent.is_Rational and abs(exponent) > 1:
-        digits = _digits_estimate(base, exponent)
-        if digits > MAX_NUMBER_DIGITS:
-            raise LimitError(
-                f"the power ({base})^({exponent}) would have about {_readable(digits)} digits; "
-                f"the limit is {MAX_NUMBER_DIGITS:,}"
-            )
+    """base**exponent, refused when the exact number it builds would be too large.
+
+    Also refused: a fractional power (a root) of a rational with more than
+    MAX_ROOT_DIGITS digits, which sympy tries to factor (see check_root).
+    """
+    base, exponent = _integer(base), _integer(exponent)
+    digits = power_digits(base, exponent)
+    if digits > MAX_NUMBER_DIGITS:
+        raise LimitError(
+            f"the power {describe(base)}^{describe(exponent)} would have about "
+            f"{_readable(digits)} digits; the limit is {MAX_NUMBER_DIGITS:,}"
+        )
+    check_root(base, exponent)
+    spend_digits(digits)
     return base**exponent
 
 
-def _digits_estimate(base, exponent) -> float:
-    if base.is_Rational:
-        size = max(abs(base.p), abs(base.q))
-        log10_size = (size.bit_length() - 1) * math.log10(2) if size > 1 else 0.0
-    else:
-        magnitude = abs(complex(base.evalf(15)))
-        if magnitude == 0 or not math.isfinite(magnitude):
-            return 0.0
-        log10_size = abs(math.log10(magnitude))
-    return float(abs(exponent)) * log10_size
+def _integer(value):
+    from sympy import Integer
+
+    return Integer(value) if isinstance(value, int) else value
+
+
+def check_root(base, exponent) -> None:
+    """Refuse a fractional power of a rational too large for sympy to simplify quickly.
+
+    sympy factors the number (a square root of a 1,000-digit integer takes 0.1 s, of
+    a 3,000-digit one 3 s), so each root is bounded, and so are all of an
+    expression's roots together.
+    """
+    if not (exponent.is_Rational and not exponent.is_Integer):
+        return
+    digits = exact_part_digits(base) or 0.0
+    if digits > MAX_ROOT_DIGITS:
+        raise LimitError(
+            f"a root of a number with about {_readable(digits)} digits; "
+            f"the limit is {MAX_ROOT_DIGITS:,} digits"
+        )
+    budget = _number_budget.get()
+    if budget is not None and digits > 0:
+        budget.root_digits += digits
+        if budget.root_digits > MAX_ROOT_DIGITS_TOTAL:
+            raise LimitError(
+                f"the roots in the expression are of numbers with more than "
+                f"{MAX_ROOT_DIGITS_TOTAL:,} digits in all"
+            )
+
+
+def describe(expr) -> str:
+    """Short text for a number in a message: large numbers by their size, not their digits."""
+    if expr.is_Rational and rational_digits(expr) > 40:
+        return f"(a {_readable(rational_digits(expr))}-digit number)"
+    if expr.is_Atom and not (expr.is_Number and expr.is_negative):
+        return str(expr)
+    digits = exact_part_digits(expr)
+    if digits is not None and digits > 40:
+        return f"(a number with {_readable(digits)} digits)"
+    return f"({expr})"
 
 
 def _readable(digits: float) -> str:
     return f"{digits:,.0f}" if digits < 1e15 else f"{digits:.1e}"
 
 
-DEFAULT_TIMEOUT = 20.0
+def timeout_message(seconds: float, what: str = "the computation") -> str:
+    """The message for a time budget that ran out."""
+    return (
+        f"{what} took longer than the time budget of {seconds:g} s; "
+        "raise it with --timeout SECONDS (0 for none), or simplify the expression"
+    )
+
+
+# The write end of the pipe to derivcli.watchdog's supervisor, in the worker process of
+# the console script; None elsewhere (the Python API, typer's CliRunner).
+_watchdog_fd: int | None = None
+
+
+def connect_watchdog(fd: int | None) -> None:
+    """Report time budgets to a supervising process through the pipe fd (None: stop)."""
+    global _watchdog_fd
+    _watchdog_fd = fd
+
+
+def _tell_watchdog(line: str) -> None:
+    if _watchdog_fd is None:
+        return
+    try:
+        os.write(_watchdog_fd, (line.replace("\n", " ") + "\n").encode())
+    except OSError:
+        pass  # the supervisor is gone; the alarm still holds for Python code
+
+
+# Active budgets, outermost first: (deadline on the monotonic clock, message).
+_budgets: list[tuple[float, str]] = []
+_previous_handler = None
+_REPEAT_SECONDS = 0.1
+_LONGEST_DELAY = 86_400.0  # a longer budget re-arms the alarm when it wakes early
 
 
 @contextmanager
-def time_budget(seconds: float | None, what: str = "the symbolic work"):
-    """Raise LimitError when the block runs longer than seconds (main thread only).
+def time_budget(seconds: float | None, what: str = "the computation"):
+    """Raise LimitError when the block runs longer than seconds (None or 0: no limit).
 
-    The alarm interrupts Python code, which is where sympy spends its time; the
-    numbers that C code would take too long to build are refused beforehand by
-    checked_pow and the parser's bounds.
+    An alarm (SIGALRM, main thread) interrupts Python code, where sympy spends its
+    time. Budgets nest: an inner one never outlasts the outer ones, and leaving it
+    re-arms the alarm for them. Under the console script a supervising process
+    (derivcli.watchdog) also ends the work, shortly after the outermost budget runs
+    out, when C code does not return.
     """
-    usable = (
-        seconds is not None
-        and seconds > 0
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-    )
+    if seconds is None or not 0 < seconds < math.inf:  # 0, inf or nan: no limit
+        yield
+        return
+    message = timeout_message(seconds, what)
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
-
-    def on_alarm(signum, frame):
-        raise LimitError(
-            f"{what} took longer than the time budget of {seconds:g} s; "
-            "raise it with --timeout, or simplify the expression"
-        )
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    global _previous_handler
+    outermost = not _budgets
+    if outermost:
+        _previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
+        previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_hook(sys.unraisablehook)
+        _tell_watchdog(f"start {seconds!r} {message}")
+    _budgets.append((time.monotonic() + seconds, message))
+    _arm()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _budgets.pop()
+        if _budgets:
+            _arm()
+        else:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, _previous_handler)
+            sys.unraisablehook = previous_hook
+            _tell_watchdog("stop")
+
+
+def _arm() -> None:
+    deadline = min(deadline for deadline, _ in _budgets)
+    # A deadline already past fires at once (setitimer needs a positive delay). The
+    # alarm repeats until the budget is left: an error raised inside a weakref or gc
+    # callback is printed and dropped by Python, and the next alarm tries again.
+    delay = min(max(deadline - time.monotonic(), 1e-4), _LONGEST_DELAY)
+    signal.setitimer(signal.ITIMER_REAL, delay, _REPEAT_SECONDS)
+
+
+def _quiet_hook(previous):
+    # An alarm that lands in a gc or weakref callback cannot stop the work there; Python
+    # would print it as an ignored exception. Drop it quietly: the alarm repeats.
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, LimitError):
+            previous(unraisable)
+
+    return hook
+
+
+def _on_alarm(signum, frame):
+    if not _budgets:
+        return
+    deadline, message = min(_budgets)
+    if time.monotonic() < deadline:  # woke early (clock granularity): wait for it
+        _arm()
+        return
+    # An inner budget that swallows this error leaves the outer one expired: the
+    # alarm fires again as soon as that budget is left.
+    raise LimitError(message)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import sympy
+from sympy.core.parameters import distribute
 
 from derivcli import limits
 from derivcli.errors import InputError, LimitError, ParseError
@@ -29,10 +30,14 @@ CONSTANTS = {
     "E": sympy.E,
     "oo": sympy.oo,
     "inf": sympy.oo,
+    # printed in results, so that they parse back
     "zoo": sympy.zoo,
     "nan": sympy.nan,
+    "EulerGamma": sympy.EulerGamma,
+    "Catalan": sympy.Catalan,
 }
-RESERVED = frozenset(keyword.kwlist + keyword.softkwlist) - {"lambda", "_"}
+# Python's keywords are refused as names (the errors say why), except lambda, a Greek letter.
+RESERVED = frozenset(keyword.kwlist) - {"lambda"}
 
 _OPERATOR_ALIASES = {
     "−": "-",  # minus sign
@@ -43,13 +48,16 @@ _OPERATOR_ALIASES = {
     "∗": "*",
     "÷": "/",
 }
+_ROOT_SIGNS = {"√": 2, "∛": 3, "∜": 4}
 _SUPERSCRIPTS = {"⁰": 0, "¹": 1, "²": 2, "³": 3, "⁴": 4, "⁵": 5, "⁶": 6, "⁷": 7, "⁸": 8, "⁹": 9}
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?")
-_NAME_START = re.compile(r"[A-Za-z\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9]")
-_NAME = re.compile(
-    r"[A-Za-z\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9][A-Za-z0-9_\u0391-\u03a9\u03b1-\u03bf\u03c1-\u03c9]*"
-)
+_SUPERSCRIPT_SIGNS = {"⁻": -1, "⁺": 1}
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
+_LETTERS = r"A-Za-z\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03bf\u03c1-\u03c9"
+_NAME_START = re.compile(f"[{_LETTERS}]")
+_NAME = re.compile(f"[{_LETTERS}][{_LETTERS}0-9_]*")
 _IDENTIFIER = re.compile(r"^" + _NAME.pattern + r"$")
+_DIGITS = frozenset("0123456789")  # str.isdigit is also true for "²" and "٣"
+_PREFIXED_NUMBER = re.compile(r"0[xXoObB][0-9A-Fa-f]")
 
 ADD_BP, MUL_BP, UNARY_BP, POW_BP = 10, 20, 30, 40
 
@@ -71,7 +79,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         pos = offset + i
         if ch in " \t\u00a0":
             i += 1
-        elif ch.isascii() and ch.isdigit() or (ch == "." and text[i + 1 : i + 2].isdigit()):
+        elif ch in _DIGITS or (ch == "." and text[i + 1 : i + 2] in _DIGITS):
+            if _PREFIXED_NUMBER.match(text, i):
+                raise ParseError(f"'{text[i : i + 2]}…': numbers are decimal", None, pos)
             match = _NUMBER.match(text, i)
             tokens.append(Token("num", match.group(0), pos, _number_value(match, pos)))
             i = match.end()
@@ -94,14 +104,19 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         elif ch in _OPERATOR_ALIASES:
             tokens.append(Token("op", _OPERATOR_ALIASES[ch], pos))
             i += 1
-        elif ch == "√":
-            tokens.append(Token("op", "√", pos))
+        elif ch in _ROOT_SIGNS:
+            tokens.append(Token("op", ch, pos, _ROOT_SIGNS[ch]))
             i += 1
-        elif ch in _SUPERSCRIPTS:
-            j = i
+        elif ch in _SUPERSCRIPTS or ch in _SUPERSCRIPT_SIGNS:
+            j = i + 1 if ch in _SUPERSCRIPT_SIGNS else i
             while j < len(text) and text[j] in _SUPERSCRIPTS:
                 j += 1
-            power = int("".join(str(_SUPERSCRIPTS[c]) for c in text[i:j]))
+            digits = "".join(str(_SUPERSCRIPTS[c]) for c in text[i:j] if c in _SUPERSCRIPTS)
+            if not digits:
+                raise ParseError(f"'{ch}' needs superscript digits after it", None, pos)
+            if len(digits) > limits.MAX_LITERAL_DIGITS:
+                raise LimitError(f"the superscript at column {pos + 1} is too long")
+            power = _SUPERSCRIPT_SIGNS.get(ch, 1) * int(digits)
             tokens.append(Token("sup", text[i:j], pos, power))
             i = j
         else:
@@ -110,35 +125,47 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     return tokens
 
 
+_CHARACTER_HINTS = {
+    "\n": "line break: an expression is one line",
+    "\r": "line break: an expression is one line",
+    ";": "';': give one expression (several components are separated by commas)",
+    "=": "'=': an expression is not an equation or assignment",
+    "<": "'<': comparisons are not part of the syntax",
+    ">": "'>': comparisons are not part of the syntax",
+    "!": "'!': there is no factorial or negation; for factorials use gamma(n + 1)",
+    ":": "':': lambdas, slices and dictionaries are not part of the syntax",
+    "'": "quote: strings are not part of the syntax",
+    '"': "quote: strings are not part of the syntax",
+    ".": "'.': only numbers may contain a dot (there are no attributes)",
+    "_": "'_': a name starts with a letter",
+    "{": "'{': use parentheses for grouping",
+    "}": "'}': use parentheses for grouping",
+    "#": "'#': there are no comments",
+    "\\": "backslash: there are no escapes or line continuations",
+}
+
+
 def _describe_char(ch: str) -> str:
-    if ch == "\n":
-        return "line break: an expression is one line"
-    if ch == ";":
-        return "';': give one expression (several components are separated by commas)"
-    if ch == "=":
-        return "'=': an expression is not an equation or assignment"
-    if ch in "'\"":
-        return "quote: strings are not part of the syntax"
-    if ch == ".":
-        return "'.': only numbers may contain a dot"
-    if ch == "_":
-        return "'_': a name starts with a letter"
+    if ch in _CHARACTER_HINTS:
+        return _CHARACTER_HINTS[ch]
     if ch.isprintable() and ch.isascii():
         return f"character '{ch}'"
-    return f"character {ch!r} (U+{ord(ch):04X})"
+    if ch.isprintable():
+        return f"character '{ch}' (U+{ord(ch):04X}): names use Latin or Greek letters"
+    return f"character U+{ord(ch):04X}"
 
 
 def _number_value(match: re.Match, pos: int) -> sympy.Rational:
     mantissa, exponent = match.group(1), match.group(2)
     if len(mantissa) > limits.MAX_LITERAL_DIGITS:
         raise LimitError(
-            f"a number literal at column {pos + 1} has {len(mantissa)} digits; "
-            f"the limit is {limits.MAX_LITERAL_DIGITS}"
+            f"a number literal at column {pos + 1} has {len(mantissa):,} digits; "
+            f"the limit is {limits.MAX_LITERAL_DIGITS:,}"
         )
     if exponent is not None and abs(int(exponent)) > limits.MAX_LITERAL_DIGITS:
         raise LimitError(
             f"the exponent {exponent} of the number at column {pos + 1} is beyond "
-            f"±{limits.MAX_LITERAL_DIGITS}"
+            f"±{limits.MAX_LITERAL_DIGITS:,}"
         )
     fraction = Fraction(match.group(0))
     return sympy.Rational(fraction.numerator, fraction.denominator)
@@ -184,6 +211,10 @@ class _Parser:
 
     # grammar
     def components(self) -> list[sympy.Expr]:
+        with limits.number_budget():
+            return self.component_list()
+
+    def component_list(self) -> list[sympy.Expr]:
         if self.token.kind == "end":
             raise ParseError("empty expression", None, self.token.pos)
         bracket = self.advance() if self.at_op("[") else None
@@ -200,8 +231,10 @@ class _Parser:
     def unexpected_message(self, token: Token) -> str:
         if token.kind == "op" and token.text == ")":
             return "unbalanced ')': there is no '(' to close"
-        if token.kind == "op" and token.text in "]":
+        if token.kind == "op" and token.text == "]":
             return "unbalanced ']'"
+        if token.kind == "op" and token.text == "[":
+            return "'[': brackets only enclose a list of components (there are no subscripts)"
         if token.kind == "num":
             return f"missing operator before the number '{token.text}'"
         return f"unexpected {self.describe(token)}"
@@ -214,36 +247,56 @@ class _Parser:
         while True:
             token = self.token
             if token.kind == "op" and token.text in "+-" and ADD_BP > rbp:
-                self.advance()
-                right = self.expression(ADD_BP)
-                left = left + right if token.text == "+" else left - right
-            elif token.kind == "op" and token.text in "*/" and MUL_BP > rbp:
-                self.advance()
-                right = self.expression(MUL_BP)
-                if token.text == "/" and right.is_zero:
-                    raise ParseError("division by zero", None, token.pos)
-                left = left * right if token.text == "*" else left / right
+                left = self.sum(left)
+            elif (
+                token.kind == "op" and token.text in "*/" or self.starts_implicit_factor(token)
+            ) and MUL_BP > rbp:
+                left = self.product(left)
             elif token.kind == "op" and token.text == "^" and POW_BP > rbp:
                 self.advance()
                 left = self.power(left, self.expression(POW_BP - 1), token)
             elif token.kind == "sup" and POW_BP > rbp:
                 self.advance()
                 left = self.power(left, sympy.Integer(token.value), token)
-            elif self.starts_implicit_factor(token) and MUL_BP > rbp:
-                left = left * self.expression(MUL_BP)
             else:
                 break
         self.depth -= 1
         return left
+
+    def sum(self, first: sympy.Expr) -> sympy.Expr:
+        # One n-ary Add: folding term by term costs quadratic time in long sums.
+        terms = [first]
+        while self.at_op("+", "-"):
+            sign = self.advance().text
+            term = self.expression(ADD_BP)
+            terms.append(term if sign == "+" else _negative(term))
+        return sympy.Add(*terms)
+
+    def product(self, first: sympy.Expr) -> sympy.Expr:
+        factors = [first]
+        while True:
+            token = self.token
+            if token.kind == "op" and token.text in "*/":
+                self.advance()
+                factor = self.expression(MUL_BP)
+                if token.text == "/":
+                    if factor.is_zero:
+                        raise ParseError("division by zero", None, token.pos)
+                    factor = sympy.Pow(factor, -1)
+                factors.append(factor)
+            elif self.starts_implicit_factor(token):
+                factors.append(self.expression(MUL_BP))
+            else:
+                return _product(*factors)
 
     def starts_implicit_factor(self, token: Token) -> bool:
         if token.kind == "name":
             return True
         if token.kind == "num":
             raise ParseError(f"missing operator before the number '{token.text}'", None, token.pos)
-        return token.kind == "op" and (
-            token.text in "(√" or (token.text == "|" and self.abs_depth == 0)
-        )
+        if token.kind != "op":
+            return False
+        return token.text in ("(", *_ROOT_SIGNS) or (token.text == "|" and not self.abs_depth)
 
     def power(self, base, exponent, token: Token) -> sympy.Expr:
         if base.is_zero and exponent.is_extended_negative:
@@ -253,12 +306,13 @@ class _Parser:
     def prefix(self) -> sympy.Expr:
         token = self.advance()
         if token.kind == "num":
+            limits.spend_digits(limits.rational_digits(token.value) + 1)
             return token.value
         if token.kind == "name":
             return self.name(token)
         if token.kind == "op":
             if token.text == "-":
-                return -self.expression(UNARY_BP)
+                return _negative(self.expression(UNARY_BP))
             if token.text == "+":
                 return self.expression(UNARY_BP)
             if token.text == "(":
@@ -268,9 +322,9 @@ class _Parser:
                 inner = self.expression(0)
                 self.expect("|", token)
                 self.abs_depth -= 1
-                return sympy.Abs(inner)
-            if token.text == "√":
-                return sympy.sqrt(self.expression(POW_BP))
+                return BY_NAME["abs"].build(inner)
+            if token.text in _ROOT_SIGNS:  # binds like a unary minus: √x^2 is √(x^2)
+                return self.root(self.expression(UNARY_BP), token)
         if token.kind == "end":
             previous = self.tokens[self.index - 2] if self.index >= 2 else None
             if previous is not None and previous.kind == "op" and previous.text not in "(|[":
@@ -278,7 +332,14 @@ class _Parser:
             raise ParseError("the expression ends too early", None, token.pos)
         if token.kind == "op" and token.text in "*/^),]":
             raise ParseError(f"'{token.text}' has nothing before it", None, token.pos)
+        if token.kind == "sup":
+            raise ParseError(f"'{token.text}' has nothing before it", None, token.pos)
         raise ParseError(f"unexpected {self.describe(token)}", None, token.pos)
+
+    def root(self, radicand: sympy.Expr, token: Token) -> sympy.Expr:
+        spec = BY_NAME["sqrt" if token.value == 2 else "root"]
+        args = (radicand,) if token.value == 2 else (radicand, sympy.Integer(token.value))
+        return self.build(spec, token.text, args, token)
 
     def parenthesized(self, opened: Token) -> sympy.Expr:
         saved_abs, self.abs_depth = self.abs_depth, 0
@@ -304,12 +365,13 @@ class _Parser:
             return self.call(token)
         if name in CONSTANTS:
             return CONSTANTS[name]
-        if name in BY_NAME and name not in GREEK_NAMES:
-            raise ParseError(
-                f"'{name}' is a function: call it with parentheses, as {name}(...)",
-                None,
-                token.pos,
-            )
+        if name in BY_NAME and BY_NAME[name].listed and name not in GREEK_NAMES:
+            after = self.token
+            if after.kind == "sup" or (after.kind == "op" and after.text == "^"):
+                hint = f"write {name}(x)^2, not {name}^2(x)"
+            else:
+                hint = f"call it with parentheses, as {name}(...)"
+            raise ParseError(f"'{name}' is a function: {hint}", None, token.pos)
         if self.point_value:
             raise ParseError(
                 f"'{name}' is not a number: a point value may use numbers, pi, e "
@@ -349,8 +411,11 @@ class _Parser:
             raise ParseError(
                 f"{name}() takes {_arity_text(spec.arity)}, not {len(args)}", None, token.pos
             )
+        return self.build(spec, f"{name}()", args, token)
+
+    def build(self, spec, shown: str, args, token: Token) -> sympy.Expr:
         try:
-            return spec.build(*args)
+            result = spec.build(*args)
         except ParseError:
             raise
         except InputError as error:
@@ -358,7 +423,13 @@ class _Parser:
         except LimitError:
             raise
         except (TypeError, ValueError, ArithmeticError) as error:
-            raise ParseError(f"cannot apply {name}(): {error}", None, token.pos) from None
+            raise ParseError(f"cannot apply {shown}: {error}", None, token.pos) from None
+        if result.has(sympy.AccumBounds):  # sin(oo): a range, not a value
+            raise ParseError(f"{shown} has no single value here", None, token.pos)
+        if all(not arg.free_symbols for arg in args):  # a new number may have been built
+            grown = limits.number_digits(result) - sum(limits.number_digits(a) for a in args)
+            limits.spend_digits(grown)
+        return result
 
     def unknown_function_message(self, name: str) -> str:
         if name in CONSTANTS:
@@ -367,6 +438,20 @@ class _Parser:
         close = difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"for a product write {name}*(...)"
         return f"unknown function '{name}': {hint}"
+
+
+def _product(*factors) -> sympy.Expr:
+    # Keep 2*(x + 1) and -(x + 1) as written (sympy would distribute the number): the
+    # expression is what the user typed, and sympy's printed results, which contain
+    # such products, parse back to the same tree. Only here: sympy's own evaluation
+    # (loggamma(-x - 1/4)) recurses without end when distribution is off.
+    with distribute(False):
+        return sympy.Mul(*factors)
+
+
+def _negative(expr: sympy.Expr) -> sympy.Expr:
+    with distribute(False):  # -(x + 1) as written, the way sympy negates
+        return -expr
 
 
 def _arity_text(arity: tuple[int, int | None]) -> str:
@@ -383,12 +468,20 @@ def _parse(text: str, *, offset: int = 0, point_value: bool = False) -> list[sym
     return parser.components()
 
 
+_TOO_DEEP = "the expression is too deeply nested to process"
+
+
 def _with_context(error: ParseError, shown: str) -> ParseError:
     return ParseError(error.message, shown, error.position)
 
 
 def parse_components(text: str) -> list[sympy.Expr]:
     """Parse one or more comma-separated expressions (optionally in brackets) into sympy."""
+    return parse_with_names(text)[0]
+
+
+def parse_with_names(text: str) -> tuple[list[sympy.Expr], list[str]]:
+    """parse_components, and the variable names the text uses, even those that cancel (x - x)."""
     if not isinstance(text, str):
         raise InputError(f"an expression must be text, not {type(text).__name__}")
     if len(text) > limits.MAX_INPUT_LENGTH:
@@ -398,9 +491,12 @@ def parse_components(text: str) -> list[sympy.Expr]:
         )
     stripped = text.strip()
     try:
-        return _parse(stripped)
+        parser = _Parser(stripped)
+        return parser.components(), list(parser.symbols)
     except ParseError as error:
         raise _with_context(error, stripped) from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
 
 
 def parse_expression(text: str) -> sympy.Expr:
@@ -418,10 +514,16 @@ def parse_value(text: str, *, context: str | None = None, offset: int = 0) -> sy
     the column of text within it.
     """
     shown = text if context is None else context
+    if len(text) > limits.MAX_INPUT_LENGTH:
+        raise LimitError(
+            f"the value is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
+        )
     try:
         values = _parse(text, offset=offset, point_value=True)
     except ParseError as error:
         raise _with_context(error, shown) from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
     if len(values) != 1:
         raise InputError(f"'{text.strip()}' is several values; give one number")
     return _check_real_finite(values[0], text.strip())
@@ -432,6 +534,13 @@ def _check_real_finite(value: sympy.Expr, shown: str) -> sympy.Expr:
         raise InputError(f"'{shown}' is not a finite number")
     if value.is_extended_real is False or value.has(sympy.I):
         raise InputError(f"'{shown}' is not a real number")
+    if value.is_extended_real is None or value.is_finite is None:
+        # sympy cannot tell (sqrt(2 - sqrt(5))): decide from 30 digits
+        number = value.evalf(30)
+        if number.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            raise InputError(f"'{shown}' is not a finite number")
+        if number.has(sympy.I) or number.is_extended_real is False:
+            raise InputError(f"'{shown}' is not a real number")
     return value
 
 
@@ -454,14 +563,20 @@ def parse_point(spec: str) -> dict[str, sympy.Expr]:
     """Parse a point such as ``x=pi/4,y=1`` into exact sympy values, in the order given."""
     if not spec.strip():
         raise InputError("an empty point: give values as name=value,name=value")
+    if len(spec) > limits.MAX_INPUT_LENGTH:
+        raise LimitError(
+            f"the point is {len(spec):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
+        )
     point: dict[str, sympy.Expr] = {}
     for offset, part in split_top_level(spec):
         name_part, equals, value = part.partition("=")
         name = name_part.strip()
         if not equals:
             raise InputError(f"'{part.strip()}' in '{spec}' is not name=value")
-        if not _IDENTIFIER.match(name):
+        if not _IDENTIFIER.match(name) or name in RESERVED:
             raise InputError(f"'{name}' in '{spec}' is not a variable name")
+        if name in CONSTANTS:
+            raise InputError(f"'{name}' in '{spec}' is a constant, not a variable")
         if name in point:
             raise InputError(f"'{name}' is given twice in '{spec}'")
         if not value.strip():

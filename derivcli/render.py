@@ -94,9 +94,10 @@ KIND_TITLES = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
 def _verdict(point: PointResult) -> list:
     from rich.text import Text
 
+    lines = [Text("• " + warning, style="yellow") for warning in point.warnings]
     if point.agree:
-        return [Text("✓ torch agrees with the exact values", style="green")]
-    return [Text("✗ " + warning, style="yellow") for warning in point.warnings]
+        lines.insert(0, Text("✓ torch agrees with the exact values", style="green"))
+    return lines
 
 
 def _gradient_table(result: Result, point: PointResult | None, precision: int):
@@ -113,12 +114,12 @@ def _gradient_table(result: Result, point: PointResult | None, precision: int):
         table.add_column("torch", justify="right")
         table.add_column("")
     for i, variable in enumerate(result.variables):
-        row = [Text(f"d/d{variable}", style="bold"), result.symbolic[i]]
+        row = [Text(f"d/d{variable}", style="bold"), result.shown[i]]
         if point is not None:
             row += [
-                point.exact[i],
+                _exact(point.exact[i]),
                 _number(point.numeric[i], precision),
-                _mark(point.entry_agree[i]),
+                _mark(point.verdicts[i]),
             ]
         table.add_row(*row)
     return table
@@ -141,18 +142,24 @@ def _matrix_table(result: Result, point: PointResult | None, precision: int):
         table.add_column(variable)
     for i, label in enumerate(row_labels):
         cells = [label]
-        for j, symbolic in enumerate(result.symbolic[i]):
+        for j, symbolic in enumerate(result.shown[i]):
             cell = Text(symbolic, style="cyan")
             if point is not None:
-                cell.append(f"\n= {point.exact[i][j]}", style="bold")
+                cell.append(f"\n= {_exact(point.exact[i][j])}", style="bold")
                 cell.append(f"\ntorch {_number(point.numeric[i][j], precision)} ")
-                cell.append_text(_mark(point.entry_agree[i][j]))
+                cell.append_text(_mark(point.verdicts[i][j]))
             cells.append(cell)
         table.add_row(*cells)
     return table
 
 
-def _mark(agrees: bool):
+def _mark(verdict: str):
     from rich.text import Text
 
-    return Text("✓", style="green") if agrees else Text("✗", style="red")
+    if verdict == "agree":
+        return Text("✓", style="green")
+    return Text(f"✗ {verdict}", style="red")
+
+
+def _exact(text: str | None) -> str:
+    return "none (not differentiable)" if text is None else text

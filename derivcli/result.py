@@ -16,7 +16,7 @@ class PointResult:
     numeric: list
     agree: bool
     warnings: list[str] = field(default_factory=list)
-    entry_agree: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
     point_text: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -25,6 +25,7 @@ class PointResult:
             "exact": self.exact,
             "numeric": _nulls_for_non_finite(self.numeric),
             "agree": self.agree,
+            "verdicts": self.verdicts,
             "warnings": list(self.warnings),
         }
 
@@ -43,6 +44,12 @@ class Result:
     device: str
     dtype: str
     results: list[PointResult] = field(default_factory=list)
+    display: list | None = None  # the symbolic entries as the table shows them
+
+    @property
+    def shown(self) -> list:
+        """The symbolic entries for people: simplified or shortened where that helps."""
+        return self.symbolic if self.display is None else self.display
 
     @property
     def agree(self) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import sympy
 from sympy import S
 
+from derivcli import limits
+
 
 class floor(sympy.floor):  # noqa: N801 - printed name is the user-facing name
     """floor(x), whose derivative is 0 away from the integers (sympy leaves it unevaluated)."""
@@ -31,6 +33,7 @@ class root(sympy.Function):  # noqa: N801
     @classmethod
     def eval(cls, x, n):
         if x.is_Number and n.is_Integer:
+            limits.check_root(x, 1 / n)
             if x.is_negative:
                 return -sympy.root(-x, n)
             return sympy.root(x, n)
@@ -99,3 +102,21 @@ class softplus(sympy.Function):  # noqa: N801
 
     def _eval_evalf(self, prec):
         return sympy.log(1 + sympy.exp(self.args[0]))._eval_evalf(prec)
+
+
+class Abs(sympy.Abs):  # noqa: N801
+    """|x| for real calculus: d|u|/dx = sign(u)*du/dx, also where sympy cannot tell u is real.
+
+    Used only while differentiating (see symbolic.derivative_matrix): expressions keep
+    sympy's own Abs, so that terms built by sympy (sqrt(x**2) is Abs(x)) still cancel.
+    """
+
+    def _eval_derivative(self, x):
+        return sympy.diff(self.args[0], x) * sign(self.args[0])
+
+
+class sign(sympy.sign):  # noqa: N801
+    """sign(x) for real calculus: d sign(u)/dx = 2*DiracDelta(u)*du/dx."""
+
+    def _eval_derivative(self, x):
+        return 2 * sympy.DiracDelta(self.args[0]) * sympy.diff(self.args[0], x)

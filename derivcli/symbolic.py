@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import sympy
 
@@ -24,6 +25,30 @@ def free_variables(exprs: list[sympy.Expr]) -> list[sympy.Symbol]:
 
 def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     """The symbolic gradient [n], Jacobian [m][n] or Hessian [n][n] as nested lists."""
+    matrix = _derivatives(kind, exprs, wrt)
+    for entry in flatten(matrix):
+        if entry.has(sympy.Derivative):
+            (left,) = list(entry.atoms(sympy.Derivative))[:1]
+            from derivcli.errors import InputError
+
+            raise InputError(
+                f"sympy cannot differentiate {to_text(left.expr)} symbolically; "
+                "rewrite that part of the expression"
+            )
+    return matrix
+
+
+def _derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
+    from derivcli import special
+
+    real = [e.replace(sympy.Abs, special.Abs).replace(sympy.sign, special.sign) for e in exprs]
+    matrix = _raw_derivatives(kind, real, wrt)
+    return map_nested(
+        lambda e: e.replace(special.Abs, sympy.Abs).replace(special.sign, sympy.sign), matrix
+    )
+
+
+def _raw_derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     if kind == "grad":
         return [sympy.diff(exprs[0], v) for v in wrt]
     if kind == "jacobian":
@@ -106,4 +131,42 @@ def to_float(value: sympy.Expr) -> float | None:
 
 def to_text(expr: sympy.Basic) -> str:
     """The expression as text that derivcli parses back."""
-    return sympy.sstr(expr)
+    try:
+        return sympy.sstr(expr)
+    except ValueError:  # an integer too long for Python to print
+        return sympy.sstr(expr.evalf(30))
+
+
+DISPLAY_SECONDS = 2.0  # simplification for display, all entries together
+SIMPLIFY_MIN_OPS = 12  # smaller entries are shown as they are
+SHORTEN_OPS = 400  # larger entries are shown shortened in the table
+
+
+def display_forms(matrix) -> list:
+    """Texts for the table: simplified where that is shorter and fits the time budget,
+    shortened (with their size) where they are too large to read."""
+    from derivcli.errors import LimitError
+
+    deadline = time.monotonic() + DISPLAY_SECONDS
+    done: dict[sympy.Basic, str] = {}
+
+    def display(expr: sympy.Expr) -> str:
+        if expr in done:
+            return done[expr]
+        shown, ops = expr, sympy.count_ops(expr)
+        remaining = deadline - time.monotonic()
+        if SIMPLIFY_MIN_OPS < ops <= SHORTEN_OPS and remaining > 0:
+            try:
+                with limits.time_budget(min(remaining, 0.5), "simplification"):
+                    simpler = sympy.simplify(expr)
+                if sympy.count_ops(simpler) < ops:
+                    shown, ops = simpler, sympy.count_ops(simpler)
+            except LimitError:
+                pass
+        text = to_text(shown)
+        if ops > SHORTEN_OPS:
+            text = f"{text[:60]}… ({ops:,} operations; --format json shows it in full)"
+        done[expr] = text
+        return text
+
+    return map_nested(display, matrix)

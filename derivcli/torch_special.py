@@ -14,51 +14,43 @@ import math
 import torch
 
 
-class _Digamma(torch.autograd.Function):
-    generate_vmap_rule = True
+def _with_derivative(function, derivative):
+    """function as a torch.func-compatible autograd Function whose derivative is given."""
 
-    @staticmethod
-    def forward(x):
-        return torch.digamma(x)
+    class _Function(torch.autograd.Function):
+        generate_vmap_rule = True
 
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(inputs[0])
+        @staticmethod
+        def forward(x):
+            return function(x)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * polygamma(1, x)
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.save_for_backward(inputs[0])
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * derivative(x)
+
+    return _Function.apply
 
 
-class _Lgamma(torch.autograd.Function):
-    generate_vmap_rule = True
-
-    @staticmethod
-    def forward(x):
-        return torch.lgamma(x)
-
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        ctx.save_for_backward(inputs[0])
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * _Digamma.apply(x)
+_digamma = _with_derivative(torch.digamma, lambda x: polygamma(1, x))
+_lgamma = _with_derivative(torch.lgamma, lambda x: _digamma(x))
 
 
 def polygamma(n: int, x: torch.Tensor) -> torch.Tensor:
     """The n-th derivative of digamma, differentiable to any order."""
     if n == 0:
-        return _Digamma.apply(x)
+        return _digamma(x)
     sign = 1.0 if n % 2 == 1 else -1.0
     return sign * float(math.factorial(n)) * torch.special.zeta(float(n + 1), x)
 
 
 def lgamma(x: torch.Tensor) -> torch.Tensor:
     """log|Gamma(x)|, with accurate first and second derivatives."""
-    return _Lgamma.apply(x)
+    return _lgamma(x)
 
 
 def gamma(x: torch.Tensor) -> torch.Tensor:

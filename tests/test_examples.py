@@ -67,3 +67,13 @@ def test_every_example_is_tested():
     tested = {"shell_scripting.sh", "python_api.py", "many_points.sh"}
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
+
+
+def test_readme_json_example_is_what_derivcli_prints(cli_json):
+    import json
+    import re
+
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = re.search(r'--format json\n(\{\n  "kind": "hessian".*?\n\})\n', readme, re.S)
+    assert block, "the README's JSON example is missing"
+    assert json.loads(block.group(1)) == cli_json("hessian", "sin(x)*y", "--at", "x=0,y=1")

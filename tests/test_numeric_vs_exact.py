@@ -2,12 +2,13 @@
 
 The truth here is computed independently of derivcli's symbolic module: sympy's diff
 of an expression built with sympy's own constructors, evaluated with mpmath at 30
-digits.
+digits (evalf with subs, so no huge exact numbers are built).
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 
 import pytest
 import sympy
@@ -73,7 +74,7 @@ def _truth(kind, exprs, symbols, point):
     values = {s: sympy.Rational(repr(point[s.name])) for s in symbols}
 
     def value(e):
-        return float(sympy.N(e.subs(values, simultaneous=True), 30))
+        return float(e.evalf(30, subs=values))
 
     if kind == "grad":
         return [value(sympy.diff(exprs[0], s)) for s in symbols]
@@ -96,7 +97,7 @@ def _assert_close(got, want, rtol):
 @pytest.mark.parametrize(("text", "expr"), EXPRESSIONS, ids=[t for t, _ in EXPRESSIONS])
 def test_scalar_derivatives_match_exact_values(kind, text, expr, dtype):
     symbols = _variables([expr])
-    points = _random_points(symbols, 3, seed=hash((kind, text)) % 1000)
+    points = _random_points(symbols, 3, seed=zlib.crc32(f"{kind} {text}".encode()))
     result = derivcli.compute(kind, text, at=points, dtype=dtype)
     assert result.variables == [s.name for s in symbols]
     for point, got in zip(points, result.results, strict=True):

@@ -39,27 +39,12 @@ print("torch" in sys.modules)
 def test_torch_not_imported(args, status):
     if "cuda" in args and _has_nvidia_driver():
         pytest.skip("this machine has an NVIDIA driver: cuda is a valid device here")
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert out == [str(status), "False"]
+    assert _probe(args) == [str(status), "False"]
 
 
 def test_numeric_run_does_import_torch():
     # The probe can fail: a run with --at must load torch.
-    args = ["grad", "x^2", "--at", "x=1"]
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert out == ["0", "True"]
+    assert _probe(["grad", "x^2", "--at", "x=1"]) == ["0", "True"]
 
 
 def test_python_dash_m_and_console_script():
@@ -70,6 +55,17 @@ def test_python_dash_m_and_console_script():
         timeout=60,
     )
     assert out.returncode == 0 and out.stdout == "6.0\n"
+
+
+def _probe(args: list[str]) -> list[str]:
+    """Run derivcli in a fresh interpreter: [exit status, whether torch was imported]."""
+    return subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
 
 
 def _has_nvidia_driver() -> bool:

@@ -1,0 +1,43 @@
+"""The table simplifies entries within a budget and shortens those too large to read."""
+
+from __future__ import annotations
+
+import json
+
+import sympy
+
+import derivcli
+from derivcli.parse import parse_expression
+from derivcli.symbolic import SHORTEN_OPS
+
+BIG = "sin(x*y)*exp(cos(x^2+y))*log(2+x^2+y^2)*atan(x*y)*tanh(x-y)*sqrt(1+x^4)"
+
+
+def test_large_entries_are_shortened_in_the_table_and_full_in_json(cli):
+    result = derivcli.hessian(BIG)
+    sizes = [sympy.count_ops(parse_expression(e)) for row in result.symbolic for e in row]
+    assert max(sizes) > SHORTEN_OPS  # the premise: some entry is too large to read
+    shortened = [e for row in result.shown for e in row if "--format json shows it in full" in e]
+    assert shortened and all(len(e) < 150 for e in shortened)
+    assert "operations;" in cli("hessian", BIG).stdout
+    doc = json.loads(cli("hessian", BIG, "--format", "json").stdout)
+    longest = max((e for row in doc["symbolic"] for e in row), key=len)
+    assert "…" not in longest and len(longest) > 1000
+
+
+def test_display_is_simplified_but_json_keeps_the_derivative():
+    result = derivcli.hessian("sqrt(x^2+y^2)")
+    x, y = sympy.symbols("x y", real=True)
+    raw = parse_expression(result.symbolic[0][0])
+    shown = parse_expression(result.shown[0][0])
+    assert sympy.simplify(raw - shown) == 0  # the same function
+    assert sympy.count_ops(shown) < sympy.count_ops(raw)  # and shorter
+    assert result.symbolic[0][0] == sympy.sstr(sympy.diff(sympy.sqrt(x**2 + y**2), x).diff(x))
+
+
+def test_the_expression_is_differentiated_as_typed():
+    # sin^2 + cos^2 is not simplified to 1 before differentiating.
+    result = derivcli.grad("sin(x)^2 + cos(x)^2", at={"x": 1})
+    assert result.expressions == ["sin(x)**2 + cos(x)**2"]
+    assert result.variables == ["x"]
+    assert abs(result.results[0].numeric[0]) < 1e-15

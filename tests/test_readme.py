@@ -1,0 +1,74 @@
+"""The README's syntax section agrees with the code: the function list is the table's,
+and the error examples print what the README shows."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derivcli.functions import FUNCTIONS, function_list_markdown
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _between(start: str, end: str) -> str:
+    _, found, rest = README.partition(start)
+    assert found, f"README.md lacks {start}"
+    body, found, _ = rest.partition(end)
+    assert found, f"README.md lacks {end}"
+    return body
+
+
+def test_function_list_is_generated_from_the_table():
+    listed = _between("<!-- functions:start -->", "<!-- functions:end -->").strip()
+    assert listed == function_list_markdown(), "run: python scripts/update_readme.py"
+
+
+def test_function_list_names_every_listed_function_and_alias():
+    listed = _between("<!-- functions:start -->", "<!-- functions:end -->")
+    for spec in FUNCTIONS:
+        for name in spec.names:
+            assert (f"`{name}`" in listed) == spec.listed, name
+
+
+def test_update_script_check_mode_agrees():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def _console_examples():
+    section = _between("<!-- syntax:start -->", "<!-- syntax:end -->")
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", section, flags=re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            if "…" not in command:  # the timeout example is abbreviated
+                examples.append((command, output))
+    return examples
+
+
+EXAMPLES = _console_examples()
+
+
+def test_the_syntax_section_has_error_examples():
+    assert len(EXAMPLES) >= 6
+
+
+@pytest.mark.parametrize(("command", "output"), EXAMPLES, ids=[c for c, _ in EXAMPLES])
+def test_error_example_prints_what_the_readme_shows(command, output, cli):
+    args = shlex.split(command)
+    assert args[0] == "derivcli"
+    result = cli(*args[1:])
+    assert result.exit_code in (2, 4)
+    assert result.stderr == output

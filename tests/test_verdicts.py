@@ -1,0 +1,140 @@
+"""Hard points: each entry's verdict, against what calculus says of it."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+import derivcli
+
+A, D, N, U, INF = "agree", "disagree", "not differentiable", "undefined", "infinite"
+
+# (kind, expression, point, expected verdicts in the result's shape, why)
+HARD_CASES = [
+    ("grad", "sqrt(x)", "x=0", [INF], "vertical tangent"),
+    ("grad", "sqrt(x^2+y^2)", "x=0,y=0", [U, U], "a cone's tip: no limit"),
+    ("grad", "abs(x)", "x=0", [N], "kink; torch's subgradient is 0"),
+    ("grad", "max(x, 0)", "x=0", [N], "kink; torch splits the tie"),
+    ("grad", "x^x", "x=0", [INF], "the slope tends to -oo; torch says 0"),
+    ("hessian", "x^(3/2)*y", "x=0,y=1", [[INF, A], [D, A]], "torch's Hessian is asymmetric"),
+    ("grad", "sin(x)/x", "x=0", [D], "the limit 0 exists; torch gives nan"),
+    ("hessian", "sin(x)/x", "x=0", [[D]], "the limit -1/3 exists; torch gives nan"),
+    ("grad", "exp(x)/exp(x)", "x=1000", [A], "cancels exactly"),
+    ("grad", "log(x)", "x=-1", [U], "outside the domain, though torch's 1/x is finite"),
+    ("grad", "(1+x)^(1/x)", "x=1e-8", [D], "cancellation in float64"),
+    ("grad", "cbrt(x)", "x=-8", [A], "the real cube root"),
+    ("grad", "cbrt(x)", "x=0", [INF], "vertical tangent"),
+    ("grad", "heaviside(x)", "x=0", [N], "jump"),
+    ("grad", "floor(x)", "x=2", [N], "jump"),
+    ("grad", "sign(x)", "x=0", [N], "jump"),
+    ("grad", "min(x, y)", "x=1,y=1", [N, N], "a tie of min"),
+    ("grad", "abs(x)^3", "x=0", [A], "differentiable although abs is not"),
+    ("hessian", "abs(x)^3", "x=0", [[A]], "twice differentiable"),
+    ("hessian", "abs(x)", "x=0", [[N]], "the first derivative jumps"),
+    ("hessian", "abs(x) + y^2", "x=0,y=1", [[N, N], [A, A]], "only x has a kink"),
+    ("grad", "1/x", "x=0", [U], "a pole of the expression itself"),
+    ("hessian", "abs(x^x)", "x=2", [[A]], "abs of an argument sympy cannot tell is real"),
+    ("hessian", "abs(x^x) * sign(x*y)", "x=2,y=1", [[A, A], [A, A]], "sign likewise"),
+    # the same at ordinary points, where all agree
+    ("grad", "sqrt(x)", "x=4", [A], ""),
+    ("grad", "sqrt(x^2+y^2)", "x=3,y=4", [A, A], ""),
+    ("grad", "abs(x)", "x=-1", [A], ""),
+    ("grad", "max(x, 0)", "x=1", [A], ""),
+    ("grad", "x^x", "x=1", [A], ""),
+    ("hessian", "x^(3/2)*y", "x=4,y=1", [[A, A], [A, A]], ""),
+    ("grad", "sin(x)/x", "x=1", [A], ""),
+    ("grad", "log(x)", "x=2", [A], ""),
+    ("grad", "(1+x)^(1/x)", "x=1", [A], ""),
+    ("grad", "heaviside(x)", "x=1", [A], ""),
+    ("grad", "floor(x)", "x=2.5", [A], ""),
+    ("grad", "min(x, y)", "x=1,y=2", [A, A], ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "point", "expected", "why"),
+    HARD_CASES,
+    ids=[f"{c[1]}@{c[2]}" for c in HARD_CASES],
+)
+def test_verdicts(kind, text, point, expected, why):
+    result = derivcli.compute(kind, text, at=point).results[0]
+    assert result.verdicts == expected, (why, result.warnings)
+    assert result.agree == all(v == A for v in _flat(expected))
+    flagged = [v for v in _flat(expected) if v != A]
+    assert len([w for w in result.warnings if not w.split(": ")[1].startswith("the exact")]) == len(
+        flagged
+    )
+
+
+def test_limits_are_used_and_labelled():
+    result = derivcli.grad("sin(x)/x", at="x=0").results[0]
+    assert result.exact == ["0"]
+    assert "limit as x → 0" in result.warnings[0]
+    hessian = derivcli.hessian("sin(x)/x", at="x=0").results[0]
+    assert hessian.exact == [["-1/3"]]
+
+
+def test_float_fallback_is_labelled_and_close_to_the_closed_form():
+    # d/dx (1+x)^(1/x) -> -e/2 as x -> 0; at 1e-8 it is within 1e-7 of it.
+    result = derivcli.grad("(1+x)^(1/x)", at="x=1e-8").results[0]
+    assert abs(float(result.exact[0]) + math.e / 2) < 1e-7
+    assert "30-digit float" in result.warnings[0]
+
+
+def test_subgradient_value_is_reported_not_presented_as_the_answer():
+    result = derivcli.grad("max(x, 0)", at="x=0").results[0]
+    assert result.exact == [None]
+    assert result.numeric == [0.5]
+    assert "kink of Max(0, x)" in result.warnings[0] and "torch gave 0.5" in result.warnings[0]
+
+
+def test_undefined_names_the_reason():
+    result = derivcli.grad("log(x)", at="x=-1").results[0]
+    assert "not a real number" in result.warnings[0]
+    result = derivcli.grad("x^x", at="x=0").results[0]
+    assert "diverges" in result.warnings[0] and result.numeric == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["grad", "abs(x)", "--at", "x=1"], 0),
+        (["grad", "abs(x)", "--at", "x=0"], 3),
+        (["grad", "sqrt(x)", "--at", "x=0"], 3),
+        (["grad", "log(x)", "--at", "x=-1"], 3),
+        (["grad", "sin(x)/x", "--at", "x=0"], 3),
+        (["grad", "sin(x)/x", "--at", "x=1", "--at", "x=0"], 3),
+        (["grad", "abs(x)^3", "--at", "x=0"], 0),
+    ],
+)
+def test_strict_exit_status(cli, args, status):
+    assert cli(*args).exit_code == 0
+    result = cli(*args, "--strict")
+    assert result.exit_code == status
+    if status == 3:
+        assert "--strict" in result.stderr
+
+
+def test_json_with_nulls_verdicts_and_warnings(cli):
+    result = cli("hessian", "x^(3/2)*y", "--at", "x=0,y=1", "--format", "json")
+    doc = json.loads(result.stdout)
+    point = doc["results"][0]
+    assert point["numeric"] == [[None, 0.0], [None, 0.0]]
+    assert point["exact"] == [["zoo", "0"], ["0", "0"]]
+    assert point["verdicts"] == [[INF, A], [D, A]]
+    assert point["agree"] is False
+    assert any(w.startswith("d2/dx2: infinite") for w in point["warnings"])
+    assert any(w.startswith("d2/dydx: disagree") for w in point["warnings"])
+
+
+def test_table_shows_verdicts(cli):
+    out = cli("grad", "abs(x)", "--at", "x=0").stdout
+    assert "not differentiable" in out and "kink of Abs(x)" in out
+
+
+def _flat(nested):
+    if isinstance(nested, list):
+        return [leaf for item in nested for leaf in _flat(item)]
+    return [nested]
