@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench.py                 # N = 10^5 and 10^6, every peer
     .venv/bin/python bench/bench.py --sizes 100000 --no-whole
+    python bench/bench.py --device cuda --sizes 1000000,10000000   # on a GPU
+
 
 One run, the same data for everyone (float64, uniform in [0.3, 1.7]), on this
 machine. Two phases are timed:
@@ -22,6 +24,10 @@ Peers:
             into one array (the faster of two assembly orders)
   jax       jit(vmap(hessian(f))), float64 (jax_enable_x64); when JAX is installed
   derivcli  derivcli.evaluate / the derivcli command, default engine (symbolic)
+
+With --device cuda (compute phase only; the peers are vmap and JAX on the GPU),
+every run starts from the points in host memory and ends with the Hessians back
+in host memory, as derivcli's does: the transfers are counted for everyone.
 
 It also measures derivcli's peak memory for 4·10^6 points of a 3-variable
 Hessian, CSV in and npy out (--memory, on by default).
@@ -91,18 +97,20 @@ def peer_loop(function, data, budget: float):
 # (run, setup seconds): run() computes the Hessians of all the points and returns them.
 
 
-def prepare_vmap(function, data):
+def prepare_vmap(function, data, device="cpu"):
     import torch
 
     def f(v):
         return function(v, torch)
 
     batched = torch.func.vmap(torch.func.hessian(f))
-    points = torch.from_numpy(data)
-    return (lambda: batched(points).numpy()), 0.0
+    if device == "cpu":
+        points = torch.from_numpy(data)
+        return (lambda: batched(points).numpy()), 0.0
+    return (lambda: batched(torch.from_numpy(data).to(device)).cpu().numpy()), 0.0
 
 
-def prepare_numpy(function, data):
+def prepare_numpy(function, data, device="cpu"):
     import sympy
 
     n = data.shape[1]
@@ -134,7 +142,7 @@ def prepare_numpy(function, data):
     return faster, setup
 
 
-def prepare_jax(function, data):
+def prepare_jax(function, data, device="cpu"):
     import jax
 
     jax.config.update("jax_enable_x64", True)
@@ -144,23 +152,29 @@ def prepare_jax(function, data):
         return function(v, jnp)
 
     start = time.perf_counter()
+    if (jax.default_backend() == "cpu") != (device == "cpu"):
+        raise SystemExit(f"JAX runs on {jax.default_backend()}, not {device}")
     compiled = jax.jit(jax.vmap(jax.hessian(f)))
     compiled(data).block_until_ready()
     setup = time.perf_counter() - start
-    return (lambda: compiled(data).block_until_ready()), setup
+    if device == "cpu":
+        return (lambda: compiled(data).block_until_ready()), setup
+    return (lambda: np.asarray(compiled(data))), setup
 
 
-def prepare_derivcli(text, data, engine="auto"):
+def prepare_derivcli(text, data, engine="auto", device="cpu"):
     from derivcli import batch, numeric
 
     start = time.perf_counter()
-    plan = batch.plan("hessian", text, engine=engine)
+    plan = batch.plan("hessian", text, engine=engine, device=device)
     run_engine = batch._engine(plan, numeric)  # noqa: SLF001 - the engine evaluate() uses
     setup = time.perf_counter() - start
     return (lambda: run_engine(data)), setup, run_engine
 
 
-def compute_phase(sizes, peers, loop_budget, rounds: int, directory: Path, seed=0) -> list[dict]:
+def compute_phase(
+    sizes, peers, loop_budget, rounds: int, directory: Path, seed=0, device="cpu"
+) -> list[dict]:
     """Rates of every peer, each timed in a fresh process of its own.
 
     Torch's OpenMP threads, XLA's thread pool and OpenBLAS's threads of one peer
@@ -184,7 +198,7 @@ def compute_phase(sizes, peers, loop_budget, rounds: int, directory: Path, seed=
                     if turn and best[peer] > 5 * best["derivcli"]:
                         continue  # far behind: another turn would not change the verdict
                     result = directory / f"out-{peer.replace(' ', '-')}.npy"
-                    report = _worker(peer, name, data_file, result, rounds=rounds)
+                    report = _worker(peer, name, data_file, result, rounds=rounds, device=device)
                     best[peer] = min(best.get(peer, float("inf")), report["seconds"])
                     row["setup"][peer] = report["setup"]
                     if turn == 0:
@@ -224,13 +238,14 @@ def worker(peer: str, name: str, data_file: str, result_file: str, options: dict
         np.save(result_file, out)
         return {"rate": rate, "points": done}
     engine_name = None
+    device = options.get("device", "cpu")
     if peer.startswith("derivcli"):
         engine = "autograd" if peer.endswith("autograd") else "auto"
-        run, setup, engine_object = prepare_derivcli(text, data, engine=engine)
+        run, setup, engine_object = prepare_derivcli(text, data, engine=engine, device=device)
         engine_name = engine_object.name
     else:
         prepare = {"vmap": prepare_vmap, "numpy": prepare_numpy, "jax": prepare_jax}[peer]
-        run, setup = prepare(function, data)
+        run, setup = prepare(function, data, device=device)
     np.save(result_file, np.asarray(run()))  # the warm-up
     seconds = best_time(run, options["rounds"]) if "rounds" in options else None
     return {"seconds": seconds, "setup": setup, "engine": engine_name}
@@ -537,6 +552,14 @@ def _our_cpu() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
+def gpu_name(device: str) -> str:
+    if device == "cpu":
+        return ""
+    import torch
+
+    return f" ({torch.cuda.get_device_name(torch.device(device))}, torch {torch.__version__})"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000", help="comma-separated N")
@@ -552,6 +575,9 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory run")
     parser.add_argument(
         "--autograd", action="store_true", help="also time derivcli's autograd engine"
+    )
+    parser.add_argument(
+        "--device", default="cpu", help="cpu, or cuda: the compute phase on the GPU (vmap, jax)"
     )
     parser.add_argument("--json", help="write the measurements to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -569,6 +595,10 @@ def main() -> None:
             if not any(w in name.lower() for w in wanted):
                 del FUNCTIONS[name]
     peers = [p for p in args.peers.split(",") if p]
+    if args.device != "cpu":
+        # The loop and numpy run on the CPU only; nothing but the compute phase is timed.
+        peers = [p for p in peers if p in ("vmap", "jax")]
+        args.no_whole = args.no_memory = True
     if "jax" in peers:
         try:
             import jax  # noqa: F401
@@ -577,12 +607,18 @@ def main() -> None:
             peers.remove("jax")
     if args.autograd:
         peers.append("autograd")
-    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; float64", flush=True)
+    print(
+        f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; float64; "
+        f"device {args.device}{gpu_name(args.device)}",
+        flush=True,
+    )
     whole_rows, memory = [], None
     with tempfile.TemporaryDirectory(prefix="derivcli-bench-") as tmp:
         print("\ncompute phase", flush=True)
         interference = Interference()
-        compute_rows = compute_phase(sizes, peers, args.loop_seconds, args.rounds, Path(tmp))
+        compute_rows = compute_phase(
+            sizes, peers, args.loop_seconds, args.rounds, Path(tmp), device=args.device
+        )
         notes = {"compute": interference.report()}
         print(notes["compute"], flush=True)
         if not args.no_whole:

@@ -315,5 +315,4 @@ class SymbolicEngine(_Engine):
         columns = [
             values[i].expand(count) if values[i].dim() == 0 else values[i] for i in self._source
         ]
-        result = torch.stack(columns, dim=1)
-        out.reshape(count, -1)[:] = result.to("cpu").numpy()
+        torch.from_numpy(out).view(count, -1).copy_(torch.stack(columns, dim=1))

@@ -54,7 +54,11 @@ def _point(data, spec, how):
     target = data.draw(
         st.floats(low + margin, high - margin).filter(lambda t: abs(t) > 0.05), label="argument"
     )
-    y_value = data.draw(st.floats(0.5, 1.0), label="y")
+    y_values = st.floats(0.5, 1.0)
+    if spec.breaks == "tie":
+        # The second argument is y + 1: away from a tie, where max and min have a kink.
+        y_values = y_values.filter(lambda v: abs(target - (v + 1)) > 0.05)
+    y_value = data.draw(y_values, label="y")
     x_value = (target - 1) / y_value if how == "product" else target
     return {"x": round(x_value, 9), "y": round(y_value, 9)}
 
