@@ -141,6 +141,9 @@ def stream(
                     summary.count += len(chunk.values)
                     if progress is not None:
                         progress(summary.count, chunk.progress)
+            except BaseException:
+                sink.cancel()  # Ctrl-C or an error: the writer stops within a few rows
+                raise
             finally:
                 for future in writes:
                     future.exception()  # wait, so that the sink is idle before it is aborted

@@ -457,11 +457,15 @@ def _run_app() -> None:
         status = 0
     except SystemExit as exit:
         status = exit.code
-    if "torch" not in sys.modules:
+    except KeyboardInterrupt:  # outside a command (typer's own code, or an import)
+        _error_line("interrupted")
+        status = 130
+    if not any(name.partition(".")[0] == "torch" for name in sys.modules):
         sys.exit(status)
     # Everything is written and closed by now. Python's teardown after torch (its
     # modules and C++ objects freed one by one) takes 0.35 to 0.7 s here (measured),
-    # longer than many whole runs: skip it.
+    # longer than many whole runs: skip it. After an import of torch that Ctrl-C cut
+    # short, the teardown can hang in torch's C++ destructors (seen here).
     if isinstance(status, str):
         print(status, file=sys.stderr)
         status = 1

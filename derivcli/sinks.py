@@ -80,6 +80,7 @@ class Sink:
     """Receives (points [c, k], values [c, *shape]) chunks; close() or abort() at the end."""
 
     binary = False
+    PIECE_ROWS = 4096  # rows formatted at a time: cancel() takes effect within one piece
 
     def __init__(self, output: Output, names: Sequence[str], labels: Sequence[str], shape, dtype):
         self.output = output
@@ -88,10 +89,19 @@ class Sink:
         self.shape = tuple(shape)
         self.dtype = dtype  # of the values: "float64" or "float32"
         self.count = 0
+        self.cancelled = False
 
     def write(self, points: np.ndarray, values: np.ndarray) -> None:
-        self.output.stream.write(self.format(points, values))
-        self.count += len(points)
+        for start in range(0, len(points), self.PIECE_ROWS):
+            if self.cancelled:
+                return
+            stop = start + self.PIECE_ROWS
+            self.output.stream.write(self.format(points[start:stop], values[start:stop]))
+            self.count += len(points[start:stop])
+
+    def cancel(self) -> None:
+        """Stop a write in progress (from another thread) at the next piece; abort() follows."""
+        self.cancelled = True
 
     def format(self, points, values):
         raise NotImplementedError

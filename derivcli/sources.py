@@ -275,7 +275,9 @@ class CsvFile(Source):
         if large and (os.cpu_count() or 1) > 1:
             import multiprocessing
 
-            self._pool = multiprocessing.get_context("fork").Pool(min(os.cpu_count() or 1, 4))
+            self._pool = multiprocessing.get_context("fork").Pool(
+                min(os.cpu_count() or 1, 4), initializer=_ignore_interrupts
+            )
             tasks = self._range_tasks() if self.total is not None else self._text_tasks()
             self._reader = _ReadAhead(tasks, self._pool)
         else:
@@ -363,6 +365,13 @@ class CsvFile(Source):
             if newline >= 0:
                 return position + newline + 1
             position += len(piece)
+
+
+def _ignore_interrupts() -> None:
+    """In a parser process: Ctrl-C is for the main process, which stops the parsers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LineError(Exception):

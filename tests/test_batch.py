@@ -431,3 +431,64 @@ def test_checked_formats_take_either_engine(cli_json, engine):
     assert point["agree"] is True
     want = [[-2 * math.sin(0.5) + 3.0, math.cos(0.5)], [math.cos(0.5), 0.0]]
     _close(point["numeric"], want)
+
+
+def _interrupt(tmp_path, args, ready) -> subprocess.CompletedProcess:
+    """Run derivcli with args in its own process group; Ctrl-C the group once ready() holds."""
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(Path(derivcli.__file__).parent.parent)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "derivcli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # the group that a terminal's Ctrl-C reaches
+    )
+    deadline = time.monotonic() + 60
+    while not ready() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the command ended before it could be interrupted"
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=20)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
+    out = tmp_path / "h.csv"
+    args = ["hessian", "sin(x)*y", "--grid", "x=0:1:3000,y=0:1:3000", "-f", "csv", "-o", str(out)]
+
+    def writing():
+        return any(p.stat().st_size > 0 for p in tmp_path.glob(".h.csv.*.partial"))
+
+    done = _interrupt(tmp_path, args, writing)
+    assert done.returncode == 130
+    assert done.stderr == "derivcli: error: interrupted\n"
+    assert list(tmp_path.iterdir()) == []  # neither the output nor the temporary file
+
+
+def test_ctrl_c_while_csv_parsers_run_is_one_line(tmp_path):
+    # A file large enough for the parser processes, interrupted while they parse
+    # (and sympy and torch load): no traceback from any process.
+    points = tmp_path / "p.csv"
+    rng = np.random.default_rng(0)
+    names = [f"x{i}" for i in range(1, 11)]
+    with open(points, "w") as f:
+        f.write(",".join(names) + "\n")
+        np.savetxt(f, rng.uniform(0, 1, size=(200_000, 10)), delimiter=",", fmt="%.17g")
+    assert points.stat().st_size > sources.PARALLEL_BYTES
+    out = tmp_path / "h.npy"
+    expression = " + ".join(f"{name}^3" for name in names)
+    args = ["hessian", expression, "--points", str(points), "-f", "npy", "-o", str(out)]
+    started = []
+
+    def parsing():
+        started.append(None)
+        return len(started) > 15  # about 0.3 s in
+
+    done = _interrupt(tmp_path, args, parsing)
+    assert done.returncode == 130
+    assert done.stderr == "derivcli: error: interrupted\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
