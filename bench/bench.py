@@ -104,10 +104,8 @@ def prepare_vmap(function, data, device="cpu"):
         return function(v, torch)
 
     batched = torch.func.vmap(torch.func.hessian(f))
-    if device == "cpu":
-        points = torch.from_numpy(data)
-        return (lambda: batched(points).numpy()), 0.0
-    return (lambda: batched(torch.from_numpy(data).to(device)).cpu().numpy()), 0.0
+    points = torch.from_numpy(data)  # .to() and .cpu() are no-ops on the CPU
+    return (lambda: batched(points.to(device)).cpu().numpy()), 0.0
 
 
 def prepare_numpy(function, data, device="cpu"):

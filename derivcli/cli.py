@@ -38,9 +38,8 @@ class _Group(typer.core.TyperGroup):
                 command = error.ctx.command_path if error.ctx else "derivcli"
                 _error_line(f"{error.format_message()} (see '{command} --help')")
             status = ExitStatus.INPUT
-        except typer.Abort:
-            _error_line("interrupted")
-            status = 130
+        except (typer.Abort, KeyboardInterrupt):  # Ctrl-C outside a command's own code
+            status = _interrupted()
         if standalone_mode:
             sys.exit(status or 0)
         return status
@@ -249,9 +248,8 @@ def hessian(
 def _run(kind: str, *, traceback: bool, **options) -> None:
     try:
         status = _compute_and_print(kind, **options)
-    except KeyboardInterrupt:
-        _error_line("interrupted")  # an output file being written was removed
-        status = 130
+    except KeyboardInterrupt:  # caught here, before click adds a blank line to stderr
+        status = _interrupted()
     except Exception as error:  # noqa: BLE001 - the single place errors become statuses
         status = on_error(error, show_traceback=traceback)
     if status:
@@ -410,6 +408,12 @@ def _stream(kind: str, o) -> ExitStatus:
     return ExitStatus.OK
 
 
+def _interrupted() -> ExitStatus:
+    """Ctrl-C: one line; any output file being written was already removed."""
+    _error_line("interrupted")
+    return ExitStatus.INTERRUPTED
+
+
 def on_error(error: BaseException, *, show_traceback: bool = False) -> ExitStatus:
     """Print an error (one message on stderr) and return its exit status."""
     if show_traceback:
@@ -457,9 +461,6 @@ def _run_app() -> None:
         status = 0
     except SystemExit as exit:
         status = exit.code
-    except KeyboardInterrupt:  # outside a command (typer's own code, or an import)
-        _error_line("interrupted")
-        status = 130
     if not any(name.partition(".")[0] == "torch" for name in sys.modules):
         sys.exit(status)
     # Everything is written and closed by now. Python's teardown after torch (its

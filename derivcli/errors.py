@@ -14,6 +14,7 @@ class ExitStatus(IntEnum):
     INPUT = 2
     STRICT = 3
     LIMIT = 4
+    INTERRUPTED = 130  # Ctrl-C, as shells report a command that SIGINT ended
 
 
 class DerivcliError(Exception):

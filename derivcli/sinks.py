@@ -95,9 +95,9 @@ class Sink:
         for start in range(0, len(points), self.PIECE_ROWS):
             if self.cancelled:
                 return
-            stop = start + self.PIECE_ROWS
-            self.output.stream.write(self.format(points[start:stop], values[start:stop]))
-            self.count += len(points[start:stop])
+            piece = slice(start, start + self.PIECE_ROWS)
+            self.output.stream.write(self.format(points[piece], values[piece]))
+            self.count += len(points[piece])
 
     def cancel(self) -> None:
         """Stop a write in progress (from another thread) at the next piece; abort() follows."""
