@@ -20,14 +20,13 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import sympy
 
-from derivcli import limits, symbolic, verdict
+from derivcli import limits, precision, symbolic, verdict
 from derivcli.errors import InputError
 from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_names
 from derivcli.result import PointResult, Result, entry_labels
 
 DTYPES = ("float64", "float32")
 ENGINES = ("auto", "autograd", "symbolic")
-TOLERANCES = {"float64": 1e-9, "float32": 1e-4}
 
 Point = Mapping[str, object] | str
 Points = Point | Sequence[Point] | None
@@ -95,6 +94,8 @@ def compute(
             return result
         from derivcli import numeric
 
+        for point in points:
+            _check_range(point, dtype)
         point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
         numbers = numeric.derivatives(
             kind,
@@ -110,7 +111,7 @@ def compute(
         labels = symbolic.flatten(entry_labels(kind, result.variables, len(exprs)))
         for point, numeric_values in zip(points, numbers, strict=True):
             checks = verdict.check_entries(
-                exprs, entries, point, symbolic.flatten(numeric_values), TOLERANCES[dtype]
+                exprs, entries, point, symbolic.flatten(numeric_values), dtype
             )
             result.results.append(_point_result(point, checks, numeric_values, labels))
     return result
@@ -265,7 +266,19 @@ def _check_point(point: dict[str, sympy.Expr], symbols: list[sympy.Symbol]):
 
 
 def _float(value: sympy.Expr) -> float:
-    return float(value.evalf(20))
+    return precision.nearest_float(value)
+
+
+def _check_range(point: dict[sympy.Symbol, sympy.Expr], dtype: str) -> None:
+    for symbol, value in point.items():
+        number = precision.nearest_float(value, dtype)
+        if not math.isfinite(number):
+            _, _, largest = precision.float_limits(dtype)
+            raise InputError(
+                f"the value of {symbol.name} ({symbolic.to_text(value)[:40]}) is beyond "
+                f"{dtype}'s range (±{largest:.4g})"
+                + ("; use --dtype float64" if dtype == "float32" else "")
+            )
 
 
 def _entries(kind: str, variables, matrix) -> list[tuple[int, tuple, sympy.Expr]]:
@@ -285,9 +298,12 @@ def _point_result(point, checks: list, numeric_values: list, labels: list[str]) 
     warnings = []
     for label, check, number in zip(labels, checks, symbolic.flatten(numeric_values), strict=True):
         if not check.agree:
-            warnings.append(f"{label}: {check.verdict}: {check.reason}; torch gave {number!r}")
+            note = f" ({check.note})" if check.note else ""
+            warnings.append(
+                f"{label}: {check.verdict}: {check.reason}{note}; torch gave {number!r}"
+            )
         elif check.note:
-            warnings.append(f"{label}: the exact value is {check.note}")
+            warnings.append(f"{label}: {check.note}")
 
     def shaped(fn):
         items = iter(checks)
@@ -301,4 +317,5 @@ def _point_result(point, checks: list, numeric_values: list, labels: list[str]) 
         agree=all(check.agree for check in checks),
         warnings=warnings,
         verdicts=shaped(lambda c: c.verdict),
+        expected=shaped(lambda c: c.expected),
     )

@@ -279,15 +279,16 @@ def _compute_and_print(kind: str, **options) -> ExitStatus:
         both = " and ".join("--" + name for name in given)
         raise InputError(f"give points with one of --at, --points or --grid, not {both}")
     many = bool(o.points or o.grid)
-    if o.format in STREAMED or (o.format == "plain" and many):
-        if not given:
-            raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
+    if o.format in STREAMED and not given:
+        raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
+    if many and (o.format in STREAMED or o.format == "plain"):
         return _stream(kind, o)
     return _checked(kind, o)
 
 
 def _checked(kind: str, o) -> ExitStatus:
-    """Each point checked against exact values: the table, json and plain formats."""
+    """Each point checked against exact values: every format for --at, and table and
+    json for --points and --grid."""
     from derivcli import render
     from derivcli.api import compute
     from derivcli.sinks import write_text
@@ -307,6 +308,8 @@ def _checked(kind: str, o) -> ExitStatus:
         write_text(o.output, render.render_json(result))
     elif o.format == "plain":
         write_text(o.output, render.render_plain(result))
+    elif o.format in STREAMED:
+        _write_checked_stream(result, o)
     elif o.output is None:
         from rich.console import Console
 
@@ -315,12 +318,48 @@ def _checked(kind: str, o) -> ExitStatus:
             console.print(renderable)
     else:
         write_text(o.output, render.table_text(result, o.precision))
+    findings = [
+        f"at {_point_words(point)}: {warning}" if len(result.results) > 1 else warning
+        for point in result.results
+        for warning in point.warnings
+    ]
     if o.strict and not result.agree:
-        for point in result.results:
-            for warning in point.warnings:
-                _error_line(f"--strict: {warning}")
+        for finding in findings:
+            _error_line(f"--strict: {finding}")
         return ExitStatus.STRICT
+    if o.format not in ("table", "json"):  # numbers only on stdout: say the rest on stderr
+        for finding in findings:
+            typer.echo(f"derivcli: warning: {finding}", err=True)
     return ExitStatus.OK
+
+
+def _point_words(point) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
+
+
+def _write_checked_stream(result, o) -> None:
+    """csv, jsonl or npy of checked points, written by the same sinks as a stream."""
+    import numpy as np
+
+    from derivcli.result import entry_labels
+    from derivcli.sinks import SINKS
+    from derivcli.sinks import Output as OutputFile
+    from derivcli.symbolic import flatten, result_shape
+
+    columns = list(result.results[0].point)
+    points = np.array([[p.point[name] for name in columns] for p in result.results])
+    shape = result_shape(result.kind, len(result.expressions), len(result.variables))
+    values = np.array([p.numeric for p in result.results], dtype=np.float64)
+    labels = flatten(entry_labels(result.kind, result.variables, len(result.expressions)))
+    sink_class = SINKS[o.format]
+    target = OutputFile(o.output, binary=sink_class.binary)
+    try:
+        sink = sink_class(target, columns, labels, shape, result.dtype)
+        sink.write(points, values.reshape(len(points), *shape))
+        sink.close()
+    except BaseException:
+        target.abort()
+        raise
 
 
 def _read_all(kind: str, o) -> list[dict]:

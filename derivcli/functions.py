@@ -35,7 +35,8 @@ class FunctionSpec:
     static_args: tuple[int, ...] = ()
     listed: bool = True
     # Where the function is not smooth: "zero" (its argument is 0), "integer" (its
-    # argument is an integer) or "tie" (two arguments are equal); and what happens
+    # argument is an integer), "tie" (two arguments are equal) or "cut" (atan2's
+    # branch cut, y = 0 with x <= 0); and what happens
     # there: "kink" (continuous, the slope jumps), "jump" or "spike".
     breaks: str | None = None
     break_kind: str | None = None
@@ -180,6 +181,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.acot,
         lower=lambda t, x: t.atan(1 / x),
         domain=(0.2, 3.0),
+        breaks="zero",  # sympy's acot(0) is pi/2; from the left it tends to -pi/2
+        break_kind="jump",
     ),
     FunctionSpec(
         "asec",
@@ -210,6 +213,8 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy_class=sympy.atan2,
         lower=lambda t, y, x: t.atan2(y, x),
         domain=(0.3, 2.0),
+        breaks="cut",  # y = 0 with x <= 0: pi above, -pi below
+        break_kind="jump",
     ),
     # hyperbolic
     FunctionSpec(
@@ -453,14 +458,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "digamma",
         (1, 1),
-        lambda x: _build_polygamma(sympy.S.Zero, x),
+        lambda x: build_polygamma(sympy.S.Zero, x),
         "digamma, the derivative of loggamma",
         domain=(0.3, 3.0),
     ),
     FunctionSpec(
         "polygamma",
         (2, 2),
-        lambda n, x: _build_polygamma(n, x),
+        lambda n, x: build_polygamma(n, x),
         "polygamma(n, x), the n-th derivative of digamma",
         sympy_class=sympy.polygamma,
         lower=_special("polygamma"),
@@ -567,7 +572,8 @@ def _build_root(x, n):
     return limits.checked_pow(x, sympy.Rational(1, n))
 
 
-def _build_polygamma(n, x):
+def build_polygamma(n, x):
+    """polygamma(n, x), kept unevaluated where sympy's expansion would be costly."""
     from derivcli.errors import InputError, LimitError
 
     if not n.is_Integer or n < 0:

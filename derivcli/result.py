@@ -18,11 +18,15 @@ class PointResult:
     warnings: list[str] = field(default_factory=list)
     verdicts: list = field(default_factory=list)
     point_text: dict[str, str] = field(default_factory=dict)
+    # The exact value at the float point torch was given, rounded to a float: what
+    # numeric is compared with (None where no number is expected).
+    expected: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
             "point": dict(self.point),
             "exact": self.exact,
+            "expected": _nulls_for_non_finite(self.expected),
             "numeric": _nulls_for_non_finite(self.numeric),
             "agree": self.agree,
             "verdicts": self.verdicts,

@@ -104,6 +104,12 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
             args = [rebuild(arg) for arg in node.args]
             if node.is_Pow:
                 result = limits.checked_pow(args[0], args[1])
+            elif isinstance(node, sympy.polygamma):
+                # sympy expands polygamma at a rational into a harmonic sum: bounded
+                # by the same rule as the parser's (loggamma' at 12345.6 took 17 s).
+                from derivcli.functions import build_polygamma
+
+                result = build_polygamma(*args)
             else:
                 result = node.func(*args)
         cache[node] = result

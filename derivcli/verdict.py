@@ -2,12 +2,20 @@
 
 Each entry gets one verdict:
 
-- agree: torch's number matches the exact value (or the limit that stands in for it);
+- agree: torch's number is within the tolerance of the exact derivative at the float
+  point torch was given (see TOLERANCES);
 - not differentiable: the point sits on a kink or a jump (abs, sign, min/max,
-  floor/ceil, heaviside), so torch's number is a subgradient convention;
+  floor/ceil, heaviside, the branch cuts of acot and atan2), so torch's number is a
+  subgradient convention;
 - undefined: the expression or its derivative is not a real number here;
 - infinite: the derivative diverges here (a pole, a vertical tangent);
-- disagree: both engines give finite numbers, and they differ.
+- overflow: the derivative is finite but beyond the dtype's range, and torch's ±inf
+  stands for it; underflow: it is below the dtype's smallest normal number, and torch
+  gives 0;
+- imprecise: torch's number is off by more than the tolerance, but by no more than
+  the rounding error float arithmetic can make evaluating the derivative there
+  (cancellation: the value is the difference of much larger terms);
+- disagree: torch's number is wrong for the point it was given.
 
 Where direct substitution gives nan or zoo and a finite one-sided-equal limit exists
 along the entry's variable, the limit is used and labelled.
@@ -18,9 +26,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import mpmath
 import sympy
 
-from derivcli import limits
+from derivcli import limits, precision, rounding
 from derivcli.errors import LimitError
 from derivcli.functions import LOWERING
 from derivcli.symbolic import exact_at, to_float, to_text
@@ -30,18 +39,32 @@ DISAGREE = "disagree"
 NOT_DIFFERENTIABLE = "not differentiable"
 UNDEFINED = "undefined"
 INFINITE = "infinite"
+OVERFLOW = "overflow"
+UNDERFLOW = "underflow"
+IMPRECISE = "imprecise"
+
+# The tolerance rule: torch's number t agrees with the exact value e when
+#   |t - e| <= TOLERANCE * (|e| + smallest normal number of the dtype),
+# and t is not 0 unless e is. Relative everywhere, with an absolute floor only among
+# the subnormal numbers.
+TOLERANCES = {"float64": 1e-9, "float32": 1e-4}
+# How far beyond the first-order rounding bound (derivcli.rounding) a number may be
+# and still count as imprecise rather than wrong: torch's backward pass rounds in a
+# different order than the symbolic entry does.
+ROUNDING_MARGIN = 16
 
 LIMIT_SECONDS = 5.0
 
 
 @dataclass
 class EntryCheck:
-    """The verdict on one entry and the value torch was compared with."""
+    """The verdict on one entry and the values torch was compared with."""
 
     verdict: str
-    exact: sympy.Expr | None
+    exact: sympy.Expr | None  # the exact derivative at the point as given
     note: str | None = None  # how the exact value was found, when not by substitution
     reason: str | None = None  # why the verdict is not agree
+    expected: float | None = None  # the exact derivative at torch's float point, rounded
 
     @property
     def agree(self) -> bool:
@@ -63,37 +86,53 @@ def check_entries(
     entries: list[tuple[int, tuple[sympy.Symbol, ...], sympy.Expr]],
     values: dict[sympy.Symbol, sympy.Expr],
     numbers: list[float],
-    tolerance: float,
+    dtype: str = "float64",
 ) -> list[EntryCheck]:
     """Judge each entry (component index, differentiation variables, expression) at a point.
 
-    numbers are torch's values of the entries, in the same order.
+    values: the point as given (exact); torch was given each value rounded to dtype
+    (precision.nearest_float). numbers are torch's values of the entries, in order.
     """
+    binary = precision.binary_point(precision.float_point(values, dtype))
+    rounded = binary != values
     context = [_component_context(f, values) for f in components]
     checks = []
     for (k, sequence, expr), number in zip(entries, numbers, strict=True):
         problem, breaks = context[k]
         if problem is not None:
-            checks.append(problem)
+            checks.append(_with_derivative_value(problem, expr, values))
             continue
         relevant = [b for b in breaks if b.symbols & set(sequence)]
         if relevant:
             check = _across_breaks(components[k], sequence, values, relevant)
         else:
             check = _value(expr, sequence[-1], values)
-        checks.append(_compare(check, number, tolerance))
+        if check.verdict == AGREE:
+            at_float = _value(expr, sequence[-1], binary) if rounded else check
+            check = _compare(check, at_float, number, dtype, binary, rounded, expr)
+        checks.append(check)
     return checks
 
 
 def _component_context(f: sympy.Expr, values) -> tuple[EntryCheck | None, list[_Break]]:
     value, note = evaluate(f, values)
     if _is_undefined(value):
-        limit = _limit_of(f, values)
-        if limit is None:
-            return EntryCheck(UNDEFINED, value, reason=_undefined_reason(value, "expression")), []
-    elif to_float(value) is None or not math.isfinite(to_float(value)):
-        return EntryCheck(UNDEFINED, value, note, _undefined_reason(value, "expression")), []
+        if _limit_of(f, values) is None:
+            return EntryCheck(UNDEFINED, None, reason=_undefined_reason(value, "expression")), []
+    elif precision.real_value(value) is None:
+        return EntryCheck(UNDEFINED, None, note, _undefined_reason(value, "expression")), []
     return None, _active_breaks(f, values)
+
+
+def _with_derivative_value(problem: EntryCheck, expr: sympy.Expr, values) -> EntryCheck:
+    """The component's problem, showing the derivative's value where it is a real number."""
+    try:
+        value = exact_at(expr, values)
+    except LimitError:
+        return problem
+    real = precision.real_value(value)
+    shown = value if real is not None and mpmath.isfinite(real.value) else None
+    return EntryCheck(problem.verdict, shown, problem.note, problem.reason)
 
 
 def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
@@ -102,7 +141,7 @@ def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
         return exact_at(expr, values), None
     except LimitError:
         approximate = expr.evalf(30, subs=values)
-        return approximate, "a 30-digit float evaluation (the exact number is too costly)"
+        return approximate, "the exact value is a 30-digit float (the exact number is too costly)"
 
 
 def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
@@ -112,7 +151,10 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
         if limit is not None and limit[0] == limit[1] and _finite(limit[0]):
             point = to_text(values[variable])
             return EntryCheck(
-                AGREE, limit[0], f"the limit as {variable} → {point}, as substitution gives {value}"
+                AGREE,
+                limit[0],
+                f"the exact value is the limit as {variable} → {point}, "
+                f"as substitution gives {value}",
             )
         if limit is not None and limit[0] == limit[1] and limit[0].is_infinite:
             return EntryCheck(INFINITE, limit[0], reason="the derivative diverges here")
@@ -122,10 +164,10 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
 def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
     if value.has(sympy.zoo) or value.is_infinite:
         return EntryCheck(INFINITE, value, note, f"the derivative is infinite here ({value})")
-    number = to_float(value)
-    if number is None:
-        return EntryCheck(UNDEFINED, value, note, _undefined_reason(value, "derivative"))
-    if math.isinf(number):
+    real = precision.real_value(value)
+    if real is None:
+        return EntryCheck(UNDEFINED, None, note, _undefined_reason(value, "derivative"))
+    if not mpmath.isfinite(real.value):
         return EntryCheck(INFINITE, value, note, "the derivative is infinite here")
     return EntryCheck(AGREE, value, note)
 
@@ -138,19 +180,89 @@ def _undefined_reason(value: sympy.Expr, what: str) -> str:
     return f"the {what} is not a real number here ({to_text(value)}): outside its domain"
 
 
-def _compare(check: EntryCheck, number: float, tolerance: float) -> EntryCheck:
-    if check.verdict != AGREE:
-        return check
-    expected = to_float(check.exact)
-    if not math.isfinite(number) or abs(number - expected) > tolerance * max(1.0, abs(expected)):
-        return EntryCheck(
-            DISAGREE,
-            check.exact,
-            check.note,
-            f"the exact value is {to_text(check.exact)} = {expected!r}"
-            + (f", {check.note}" if check.note else ""),
+def _compare(
+    check: EntryCheck,
+    at_float: EntryCheck,
+    number: float,
+    dtype: str,
+    point: dict,
+    rounded: bool,
+    expr: sympy.Expr,
+) -> EntryCheck:
+    """The verdict on torch's number against the exact value at the float point it was given.
+
+    check: the exact value at the point as given; at_float: at torch's float point
+    (point, exact rationals), which is the same check unless rounding moved the point.
+    """
+    where = f" at the {dtype} point torch was given" if rounded else ""
+    if at_float.verdict != AGREE:
+        reason = f"{at_float.reason}{where} ({_point_text(point)})"
+        return EntryCheck(at_float.verdict, check.exact, check.note, reason)
+    real = precision.real_value(at_float.exact)
+    exact, torch_number = real.value, mpmath.mpf(number)
+    expected = precision.rounded(real, dtype)
+    conditioning = _conditioning(check, real, dtype, point) if rounded else None
+    notes = [n for n in (check.note, conditioning) if n]
+    if not real.certified:
+        notes.append(
+            "the exact value's digits could not be certified within "
+            f"{precision.MAX_PRECISION} digits"
         )
-    return check
+    note = "; ".join(notes) or None
+
+    def verdict(name: str, reason: str | None = None) -> EntryCheck:
+        return EntryCheck(name, check.exact, note, reason, expected)
+
+    shown = mpmath.nstr(exact, 17)
+    _, tiny, largest = precision.float_limits(dtype)
+    tolerance = TOLERANCES[dtype]
+    if abs(exact) > largest and math.isinf(number) and (number > 0) == (exact > 0):
+        return verdict(OVERFLOW, f"the exact value {shown} is beyond {dtype}'s range")
+    if exact != 0 and number == 0 and abs(exact) < tiny:
+        return verdict(
+            UNDERFLOW, f"the exact value {shown} is below {dtype}'s smallest normal number"
+        )
+    if math.isfinite(number) and (number != 0 or exact == 0):
+        if abs(torch_number - exact) <= tolerance * (abs(exact) + tiny):
+            return verdict(AGREE)
+    described = f"the exact value{where} is {shown}"
+    if math.isfinite(number) and abs(exact) <= largest:
+        bound = _rounding_error(expr, point, dtype)
+        if bound is not None and abs(torch_number - exact) <= ROUNDING_MARGIN * bound:
+            return verdict(
+                IMPRECISE,
+                f"{described}, smaller than the rounding error {dtype} can make here "
+                f"(±{mpmath.nstr(ROUNDING_MARGIN * bound, 2)}): cancellation",
+            )
+    if check.note:
+        described += f"; {check.note}"
+    return verdict(DISAGREE, described)
+
+
+def _conditioning(check: EntryCheck, at_float, dtype: str, point) -> str | None:
+    """A note where rounding the point to dtype alone moves the exact value past the
+    tolerance (the derivative is ill-conditioned there)."""
+    typed = precision.real_value(check.exact)
+    if typed is None or not mpmath.isfinite(typed.value) or typed.value == at_float.value:
+        return None
+    change = abs(typed.value - at_float.value) / max(abs(typed.value), abs(at_float.value))
+    if change <= TOLERANCES[dtype]:
+        return None
+    return (
+        f"the exact value moves by {mpmath.nstr(change, 2)} (relative) when the point is "
+        f"rounded to {dtype} ({_point_text(point)}): from {mpmath.nstr(typed.value, 17)} at "
+        f"the point as given to {mpmath.nstr(at_float.value, 17)}, which torch is compared with"
+    )
+
+
+def _point_text(point) -> str:
+    return ", ".join(f"{s} = {float(v)!r}" for s, v in point.items())
+
+
+def _rounding_error(expr, point, dtype: str):
+    unit, _, _ = precision.float_limits(dtype)
+    bound = rounding.error_bound(expr, point)
+    return None if bound is None else bound * unit
 
 
 # --- kinks and jumps ---------------------------------------------------------------
@@ -162,13 +274,12 @@ def _active_breaks(f: sympy.Expr, values) -> list[_Break]:
         spec = _spec(node)
         if spec is None or spec.breaks is None or not node.free_symbols:
             continue
-        args = [a for a in node.args if a.free_symbols] if spec.breaks == "tie" else node.args[:1]
         try:
-            active = _is_active(spec.breaks, node, values)
-        except LimitError:
-            active = True  # too costly to tell: assume the worst
-        if active:
-            symbols = frozenset().union(*(a.free_symbols for a in args))
+            involved = _break_arguments(spec.breaks, node, values)
+        except LimitError:  # too costly to tell: assume the worst
+            involved = node.args
+        if involved:
+            symbols = frozenset().union(*(a.free_symbols for a in involved))
             breaks.append(_Break(node, spec.break_kind, symbols))
     return breaks
 
@@ -180,22 +291,28 @@ def _spec(node):
     return None
 
 
-def _is_active(rule: str, node: sympy.Basic, values) -> bool:
+def _break_arguments(rule: str, node: sympy.Basic, values) -> list:
+    """The arguments whose change switches the node's piece at the point ([]: none)."""
     if rule == "zero":
-        return _equal(exact_at(node.args[0], values), sympy.S.Zero)
+        return list(node.args[:1]) if _equal(exact_at(node.args[0], values), sympy.S.Zero) else []
     if rule == "integer":
         value = exact_at(node.args[0], values)
         number = to_float(value)
-        return number is not None and _equal(value, sympy.Integer(round(number)))
+        on = number is not None and _equal(value, sympy.Integer(round(number)))
+        return list(node.args[:1]) if on else []
     args = [exact_at(arg, values) for arg in node.args]
     numbers = [to_float(a) for a in args]
     if any(n is None for n in numbers):
-        return False
+        return []
+    if rule == "cut":  # atan2(y, x)
+        on_cut = _equal(args[0], sympy.S.Zero) and numbers[1] <= 0
+        return list(node.args) if on_cut else []
     best = max(numbers) if isinstance(node, sympy.Max) else min(numbers)
-    winners = [
-        a for a, n in zip(args, numbers, strict=True) if abs(n - best) <= 1e-12 * max(1, abs(n))
-    ]
-    return len(winners) >= 2 and all(_equal(w, winners[0]) for w in winners[1:])
+    winners = [i for i, n in enumerate(numbers) if abs(n - best) <= 1e-12 * max(1, abs(n))]
+    tied = [i for i in winners[1:] if _equal(args[i], args[winners[0]])]
+    # Only the tied arguments switch the piece: max(x, y, z) at x = y = 1, z = 0 has
+    # d/dz = 0.
+    return [node.args[i] for i in [winners[0], *tied]] if tied else []
 
 
 def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
@@ -229,7 +346,9 @@ def _across_breaks(f, sequence, values, breaks: list[_Break]) -> EntryCheck:
             return EntryCheck(INFINITE, slopes[0], reason="the derivative diverges here")
         value = slopes[0]
     return EntryCheck(
-        AGREE, value, f"the common value of the one-sided limits ({breaks[0].describe()})"
+        AGREE,
+        value,
+        f"the exact value is the common value of the one-sided limits ({breaks[0].describe()})",
     )
 
 
