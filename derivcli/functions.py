@@ -594,6 +594,19 @@ def _number_only(name: str, value, *args):
     return value
 
 
+def exact_value_builder(node) -> Callable | None:
+    """How exact evaluation rebuilds a node of this class at numeric arguments, where
+    sympy's own evaluation would be costly: None for the ordinary node.func."""
+    if isinstance(node, sympy.polygamma):
+        return build_polygamma
+    if isinstance(node, sympy.gamma | sympy.loggamma):
+        # gamma(10^5) is a 456,570-digit integer (3 s), gamma(10^300) recurses past
+        # Python's limit: such values stay unevaluated, for evalf.
+        cls = type(node)
+        return lambda x: cls(x, evaluate=not (x.is_Rational and abs(x) > MAX_GAMMA_INTEGER))
+    return None
+
+
 def _bounded_gamma(build, x):
     from derivcli.errors import LimitError
 

@@ -25,6 +25,7 @@ FIRST_PRECISION = 30
 MAX_PRECISION = 1000
 
 _UNRESOLVED = mpmath.mpf("nan")  # evalf could not reach the digits asked for
+_HUGE = mpmath.mpf("inf")  # too large for evalf: its sign is not known
 
 FLOAT_DTYPES = {"float64": np.float64, "float32": np.float32}
 
@@ -40,24 +41,28 @@ class Real:
         return float(self.value)
 
 
-def real_value(value: sympy.Expr) -> Real | None:
+def real_value(value: sympy.Expr, subs: dict | None = None) -> Real | None:
     """value as a real number whose first DIGITS digits are stable; None if it is not real.
 
     Infinities are real here (mpf('inf')); nan, zoo and complex values are not.
+    subs: values for value's symbols, substituted by evalf (where building the exact
+    number is too costly).
     """
     if value.has(sympy.nan, sympy.zoo):
         return None
     if value is sympy.oo or value is sympy.S.NegativeInfinity:
         return Real(mpmath.mpf("inf") if value is sympy.oo else mpmath.mpf("-inf"))
-    if value.is_Rational:
+    if value.is_Rational and not subs:
         with mpmath.workdps(DIGITS + 10):
             return Real(_mpf(value))
     previous = None
     precision = FIRST_PRECISION
     while True:
-        number = _evaluate(value, precision)
+        number = _evaluate(value, precision, subs)
         if number is None:
             return None
+        if number is _HUGE:
+            return Real(number, certified=False)
         if previous is not None and _stable(previous, number):
             return Real(number)
         if precision >= MAX_PRECISION:
@@ -67,15 +72,17 @@ def real_value(value: sympy.Expr) -> Real | None:
         previous, precision = number, min(2 * precision, MAX_PRECISION)
 
 
-def _evaluate(value: sympy.Expr, digits: int) -> mpmath.mpf | None:
+def _evaluate(value: sympy.Expr, digits: int, subs: dict | None = None) -> mpmath.mpf | None:
     try:
         # strict: sympy tracks the digits that cancellation costs and raises where it
         # cannot reach the target within maxn (its default of 100 bits gives a bare 0
         # for the log(1 + exp(x)) example above).
-        number = value.evalf(digits, strict=True, maxn=4 * digits)
+        number = value.evalf(digits, subs=subs, strict=True, maxn=4 * digits)
     except PrecisionExhausted:
         return _UNRESOLVED
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, RecursionError):
+    except OverflowError:  # an exponent beyond mpmath's: sinh(sinh(x)) at -2.5e294
+        return _HUGE
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError):
         return None
     if number.is_infinite:
         return mpmath.mpf("inf") if number.is_extended_positive else mpmath.mpf("-inf")

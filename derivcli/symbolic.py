@@ -8,6 +8,8 @@ import time
 import sympy
 
 from derivcli import limits
+from derivcli.errors import LimitError
+from derivcli.functions import exact_value_builder
 
 KINDS = ("grad", "jacobian", "hessian")
 
@@ -102,16 +104,16 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
             result = node
         else:
             args = [rebuild(arg) for arg in node.args]
-            if node.is_Pow:
-                result = limits.checked_pow(args[0], args[1])
-            elif isinstance(node, sympy.polygamma):
-                # sympy expands polygamma at a rational into a harmonic sum: bounded
-                # by the same rule as the parser's (loggamma' at 12345.6 took 17 s).
-                from derivcli.functions import build_polygamma
-
-                result = build_polygamma(*args)
-            else:
-                result = node.func(*args)
+            # polygamma, gamma and loggamma at large rationals are kept unevaluated
+            # (loggamma' at 12345.6 took 17 s, as a harmonic sum).
+            build = limits.checked_pow if node.is_Pow else exact_value_builder(node) or node.func
+            try:
+                result = build(*args)
+            except ValueError as error:
+                # sympy 1.14's factor cache refuses a composite factor while it
+                # simplifies a root of some 700-digit rationals (acos' at x =
+                # 8.978515755199881e-234): evaluate numerically instead.
+                raise LimitError(f"sympy could not build an exact value: {error}"[:200]) from None
         cache[node] = result
         return result
 

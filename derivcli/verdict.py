@@ -140,7 +140,11 @@ def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
     try:
         return exact_at(expr, values), None
     except LimitError:
-        approximate = expr.evalf(30, subs=values)
+        real = precision.real_value(expr, subs=values)
+        if real is None:
+            approximate = expr.evalf(30, subs=values)
+        else:
+            approximate = sympy.Float(mpmath.nstr(real.value, 30), 30)
         return approximate, "the exact value is a 30-digit float (the exact number is too costly)"
 
 
@@ -162,18 +166,25 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
 
 
 def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
-    if value.has(sympy.zoo) or value.is_infinite:
+    if _is_infinite(value):
         return EntryCheck(INFINITE, value, note, f"the derivative is infinite here ({value})")
     real = precision.real_value(value)
     if real is None:
         return EntryCheck(UNDEFINED, None, note, _undefined_reason(value, "derivative"))
-    if not mpmath.isfinite(real.value):
+    if not mpmath.isfinite(real.value) and real.certified:  # uncertified: too large
         return EntryCheck(INFINITE, value, note, "the derivative is infinite here")
     return EntryCheck(AGREE, value, note)
 
 
+def _is_infinite(value: sympy.Expr) -> bool:
+    try:
+        return bool(value.has(sympy.zoo) or value.is_infinite)
+    except OverflowError:  # sympy's assumptions evaluate numbers too large for mpmath
+        return False
+
+
 def _undefined_reason(value: sympy.Expr, what: str) -> str:
-    if value.has(sympy.zoo) or value.is_infinite:
+    if _is_infinite(value):
         return f"the {what} is infinite here ({to_text(value)})"
     if value.has(sympy.nan):
         return f"the {what} is undefined here (nan), and no limit was found"
@@ -203,7 +214,7 @@ def _compare(
     expected = precision.rounded(real, dtype)
     conditioning = _conditioning(check, real, dtype, point) if rounded else None
     notes = [n for n in (check.note, conditioning) if n]
-    if not real.certified:
+    if not real.certified and mpmath.isfinite(exact):
         notes.append(
             "the exact value's digits could not be certified within "
             f"{precision.MAX_PRECISION} digits"
@@ -213,10 +224,11 @@ def _compare(
     def verdict(name: str, reason: str | None = None) -> EntryCheck:
         return EntryCheck(name, check.exact, note, reason, expected)
 
-    shown = mpmath.nstr(exact, 17)
+    shown = mpmath.nstr(exact, 17) if mpmath.isfinite(exact) else "(too large to evaluate)"
     _, tiny, largest = precision.float_limits(dtype)
     tolerance = TOLERANCES[dtype]
-    if abs(exact) > largest and math.isinf(number) and (number > 0) == (exact > 0):
+    same_sign = (number > 0) == (exact > 0) or not real.certified
+    if abs(exact) > largest and math.isinf(number) and same_sign:
         return verdict(OVERFLOW, f"the exact value {shown} is beyond {dtype}'s range")
     if exact != 0 and number == 0 and abs(exact) < tiny:
         return verdict(
@@ -231,11 +243,10 @@ def _compare(
         if bound is not None and abs(torch_number - exact) <= ROUNDING_MARGIN * bound:
             return verdict(
                 IMPRECISE,
-                f"{described}, smaller than the rounding error {dtype} can make here "
-                f"(±{mpmath.nstr(ROUNDING_MARGIN * bound, 2)}): cancellation",
+                f"{described}, and torch's number is within the rounding error {dtype} can "
+                f"make evaluating it here (±{mpmath.nstr(ROUNDING_MARGIN * bound, 2)}): "
+                "cancellation",
             )
-    if check.note:
-        described += f"; {check.note}"
     return verdict(DISAGREE, described)
 
 
