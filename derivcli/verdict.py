@@ -224,7 +224,7 @@ def _compare(
     def verdict(name: str, reason: str | None = None) -> EntryCheck:
         return EntryCheck(name, check.exact, note, reason, expected)
 
-    shown = mpmath.nstr(exact, 17) if mpmath.isfinite(exact) else "(too large to evaluate)"
+    shown = _decimal(exact) if mpmath.isfinite(exact) else "(too large to evaluate)"
     _, tiny, largest = precision.float_limits(dtype)
     tolerance = TOLERANCES[dtype]
     same_sign = (number > 0) == (exact > 0) or not real.certified
@@ -261,9 +261,18 @@ def _conditioning(check: EntryCheck, at_float, dtype: str, point) -> str | None:
         return None
     return (
         f"the exact value moves by {mpmath.nstr(change, 2)} (relative) when the point is "
-        f"rounded to {dtype} ({_point_text(point)}): from {mpmath.nstr(typed.value, 17)} at "
-        f"the point as given to {mpmath.nstr(at_float.value, 17)}, which torch is compared with"
+        f"rounded to {dtype} ({_point_text(point)}): from {_decimal(typed.value)} at "
+        f"the point as given to {_decimal(at_float.value)}, which torch is compared with"
     )
+
+
+def _decimal(value: mpmath.mpf) -> str:
+    """The shortest decimal of the nearest float64 where that is the value to 17 digits;
+    17 significant digits beyond float64's normal range."""
+    number = float(value)
+    if number == 0 and value != 0 or math.isinf(number) or 0 < abs(number) < 2.3e-308:
+        return mpmath.nstr(value, 17)
+    return repr(number)
 
 
 def _point_text(point) -> str:

@@ -63,8 +63,20 @@ def test_many_points_example():
     )
 
 
+def test_verdicts_example():
+    lines = _run_script("verdicts.sh").stdout.splitlines()
+    assert lines[0] == "0.0"
+    assert lines[1].startswith("derivcli: warning: d/dx: imprecise: ")
+    assert "-1e-17" in lines[1] and "cancellation" in lines[1]
+    assert lines[2:4] == ["x,d/dx", "1000.0,inf"]
+    assert lines[4].startswith("derivcli: warning: d/dx: overflow: the exact value 1.97")
+    assert lines[5] == "agree True"
+    assert lines[6] == "['not differentiable', 'not differentiable', 'agree']"
+    assert lines[7] == "x^x at 0 with --strict exits with status 3"
+
+
 def test_every_example_is_tested():
-    tested = {"shell_scripting.sh", "python_api.py", "many_points.sh"}
+    tested = {"shell_scripting.sh", "python_api.py", "many_points.sh", "verdicts.sh"}
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
 

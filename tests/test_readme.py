@@ -72,3 +72,28 @@ def test_error_example_prints_what_the_readme_shows(command, output, cli):
     result = cli(*args[1:])
     assert result.exit_code in (2, 4)
     assert result.stderr == output
+
+
+def _plain_examples():
+    section = _between("### Verdicts: what each number means", "### Many points")
+    examples = []
+    for block in re.findall(r"```console\n(.*?)```", section, flags=re.S):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            if "--format plain" in command:
+                examples.append((command, output))
+    return examples
+
+
+PLAIN_EXAMPLES = _plain_examples()
+
+
+def test_the_verdict_section_has_plain_examples():
+    assert len(PLAIN_EXAMPLES) >= 4
+
+
+@pytest.mark.parametrize(("command", "output"), PLAIN_EXAMPLES, ids=[c for c, _ in PLAIN_EXAMPLES])
+def test_verdict_example_prints_what_the_readme_shows(command, output, cli):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code in (0, 3)
+    assert result.stdout + result.stderr == output

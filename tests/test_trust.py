@@ -109,7 +109,7 @@ def test_rounding_the_point_is_reported_with_its_size():
     (note,) = result.warnings
     assert "3.5e-7" in note and "rounded to float64" in note
     typed = mpmath.cos(mpmath.mpf(12345678901) / 10)
-    assert mpmath.nstr(typed, 17) in note
+    assert repr(float(typed)) in note and repr(result.numeric[0]) in note
     # No note where the point is a float already.
     assert derivcli.grad("sin(x)", at="x=0.5").results[0].warnings == []
 
