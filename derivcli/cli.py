@@ -140,7 +140,9 @@ Precision = Annotated[
 Strict = Annotated[
     bool,
     typer.Option(
-        help="Exit 3 when a result is undefined, non-finite, or torch and sympy disagree."
+        help="Exit 3 when an entry's verdict is not agree (undefined, infinite, not "
+        "differentiable, overflow, underflow, imprecise, disagree); with --points or --grid "
+        "streamed, when a number is not finite."
     ),
 ]
 Timeout = Annotated[
@@ -281,6 +283,8 @@ def _compute_and_print(kind: str, **options) -> ExitStatus:
     many = bool(o.points or o.grid)
     if o.format in STREAMED and not given:
         raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
+    if o.format == "npy" and o.output in (None, "-"):
+        raise InputError("--format npy writes a binary file: give --output FILE.npy")
     if many and (o.format in STREAMED or o.format == "plain"):
         return _stream(kind, o)
     return _checked(kind, o)
