@@ -60,14 +60,6 @@ def _special(name: str) -> Callable:
     return lower
 
 
-def _sinc(torch, x):
-    # sin(x)/x with its Taylor series near 0; the double where keeps nan out of gradients.
-    small = torch.abs(x) < 1e-3
-    safe = torch.where(small, torch.ones_like(x), x)
-    x2 = x * x
-    return torch.where(small, 1 - x2 / 6 + x2 * x2 / 120, torch.sin(safe) / safe)
-
-
 def _root(torch, x, n):
     return torch.sign(x) * torch.abs(x) ** (1.0 / n)
 
@@ -122,7 +114,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.cot,
         "cotangent",
         sympy_class=sympy.cot,
-        lower=lambda t, x: 1 / t.tan(x),
+        lower=_special("cot"),
         domain=(0.2, 3.0),
     ),
     FunctionSpec(
@@ -140,7 +132,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.csc,
         "cosecant",
         sympy_class=sympy.csc,
-        lower=_reciprocal("sin"),
+        lower=_special("csc"),
         domain=(0.2, 3.0),
     ),
     FunctionSpec(
@@ -150,7 +142,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse sine",
         aliases=("arcsin",),
         sympy_class=sympy.asin,
-        lower=lambda t, x: t.asin(x),
+        lower=_special("asin"),
         domain=(-0.9, 0.9),
     ),
     FunctionSpec(
@@ -160,7 +152,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse cosine",
         aliases=("arccos",),
         sympy_class=sympy.acos,
-        lower=lambda t, x: t.acos(x),
+        lower=_special("acos"),
         domain=(-0.9, 0.9),
     ),
     FunctionSpec(
@@ -170,7 +162,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse tangent",
         aliases=("arctan",),
         sympy_class=sympy.atan,
-        lower=lambda t, x: t.atan(x),
+        lower=_special("atan"),
     ),
     FunctionSpec(
         "acot",
@@ -179,7 +171,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse cotangent",
         aliases=("arccot",),
         sympy_class=sympy.acot,
-        lower=lambda t, x: t.atan(1 / x),
+        lower=_special("acot"),
         domain=(0.2, 3.0),
         breaks="zero",  # sympy's acot(0) is pi/2; from the left it tends to -pi/2
         break_kind="jump",
@@ -211,7 +203,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "atan2(y, x), the angle of the point (x, y)",
         aliases=("arctan2",),
         sympy_class=sympy.atan2,
-        lower=lambda t, y, x: t.atan2(y, x),
+        lower=_special("atan2"),
         domain=(0.3, 2.0),
         breaks="cut",  # y = 0 with x <= 0: pi above, -pi below
         break_kind="jump",
@@ -239,7 +231,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.tanh,
         "hyperbolic tangent",
         sympy_class=sympy.tanh,
-        lower=lambda t, x: t.tanh(x),
+        lower=_special("tanh"),
     ),
     FunctionSpec(
         "coth",
@@ -247,7 +239,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.coth,
         "hyperbolic cotangent",
         sympy_class=sympy.coth,
-        lower=lambda t, x: 1 / t.tanh(x),
+        lower=_special("coth"),
         domain=(0.2, 3.0),
     ),
     FunctionSpec(
@@ -256,7 +248,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.sech,
         "hyperbolic secant",
         sympy_class=sympy.sech,
-        lower=_reciprocal("cosh"),
+        lower=_special("sech"),
     ),
     FunctionSpec(
         "csch",
@@ -264,7 +256,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         sympy.csch,
         "hyperbolic cosecant",
         sympy_class=sympy.csch,
-        lower=_reciprocal("sinh"),
+        lower=_special("csch"),
         domain=(0.2, 3.0),
     ),
     FunctionSpec(
@@ -283,7 +275,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse hyperbolic cosine",
         aliases=("arcosh", "arccosh"),
         sympy_class=sympy.acosh,
-        lower=lambda t, x: t.acosh(x),
+        lower=_special("acosh"),
         domain=(1.2, 3.0),
     ),
     FunctionSpec(
@@ -293,7 +285,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "inverse hyperbolic tangent",
         aliases=("artanh", "arctanh"),
         sympy_class=sympy.atanh,
-        lower=lambda t, x: t.atanh(x),
+        lower=_special("atanh"),
         domain=(-0.9, 0.9),
     ),
     FunctionSpec(
@@ -478,7 +470,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         special.sigmoid,
         "logistic function 1/(1 + exp(-x))",
         sympy_class=special.sigmoid,
-        lower=lambda t, x: t.sigmoid(x),
+        lower=_special("sigmoid"),
     ),
     FunctionSpec(
         "softplus",
@@ -486,10 +478,15 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         special.softplus,
         "log(1 + exp(x))",
         sympy_class=special.softplus,
-        lower=lambda t, x: t.nn.functional.softplus(x),
+        lower=_special("softplus"),
     ),
     FunctionSpec(
-        "sinc", (1, 1), sympy.sinc, "sin(x)/x, 1 at 0", sympy_class=sympy.sinc, lower=_sinc
+        "sinc",
+        (1, 1),
+        sympy.sinc,
+        "sin(x)/x, 1 at 0",
+        sympy_class=sympy.sinc,
+        lower=_special("sinc"),
     ),
     FunctionSpec(
         "hypot",

@@ -13,6 +13,7 @@ import torch
 
 from derivcli.errors import InputError
 from derivcli.functions import LOWERING
+from derivcli.stable import stable_form, stable_operation
 
 
 def lower(
@@ -58,8 +59,10 @@ def lower(
             raise InputError(f"'{node}' has no value")
         if is_constant(node):
             index = constant(_constant_value(node))
+        elif (rewritten := stable_form(node)) is not None and rewritten != node:
+            index = visit(rewritten)
         else:
-            fn, args = _operation(node, values_only)
+            fn, args = stable_operation(node) or _operation(node, values_only)
             arg_slots = tuple(visit(arg) for arg in args)
             index = len(inputs) + len(steps)
             steps.append((fn, arg_slots))

@@ -292,7 +292,8 @@ class SymbolicEngine(_Engine):
         # strided inputs about as fast as contiguous ones.
         block = data[start:stop]
         columns = [block[:, i].to(self.dtype) for i in range(block.shape[1])]
-        values = self._program(columns)
+        with torch.no_grad():  # values only: special functions skip their autograd nodes
+            values = self._program(columns)
         rows = flat[start:stop]
         if len(self._source) <= STACK_ENTRIES:
             # One kernel writes every entry of every point, constants included.
@@ -310,7 +311,8 @@ class SymbolicEngine(_Engine):
     def _whole(self, points: np.ndarray, out: np.ndarray) -> None:
         """On an accelerator: the whole chunk at once, one kernel per step."""
         data = torch.as_tensor(points).to(self.device, self.dtype)
-        values = self._program(list(data.t().unbind(0)))
+        with torch.no_grad():
+            values = self._program(list(data.t().unbind(0)))
         count = len(points)
         columns = [
             values[i].expand(count) if values[i].dim() == 0 else values[i] for i in self._source

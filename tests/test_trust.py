@@ -58,7 +58,8 @@ ENTRY_CASES = [
     ("hessian", "log(1+exp(x))", "x=400", None, _sigmoid_slope),
     ("hessian", "log(cosh(x))", "x=400", None, lambda x: mpmath.sech(x) ** 2),
     ("hessian", "1e200*softplus(x)", "x=400", None, lambda x: 10**200 * _sigmoid_slope(x)),
-    ("hessian", "softplus(x)", "x=25", None, _sigmoid_slope),
+    ("hessian", "softplus(x)", "x=25", A, _sigmoid_slope),
+    ("grad", "softplus(x)", "x=20.5", A, _sigmoid),
     ("grad", "loggamma(x)", "x=12345.6", A, mpmath.digamma),
     ("grad", "polygamma(2, x)", "x=1e6", A, lambda x: mpmath.polygamma(3, x)),
     ("hessian", "cos(x)^2", "x=pi/4", None, lambda x: -2 * mpmath.cos(2 * x)),
@@ -207,3 +208,37 @@ def test_several_points_name_the_point_on_stderr(cli):
     result = cli("grad", "abs(x)", "--at", "x=1", "--at", "x=0", "-f", "plain")
     assert result.stdout.splitlines() == ["1.0", "0.0"]
     assert result.stderr.startswith("derivcli: warning: at x = 0: d/dx: not differentiable")
+
+
+# --- the lowerings, through the command line (tests/test_extremes.py has every row) ---
+
+
+def _csv_rows(text: str) -> list[list[float]]:
+    return [[float(v) for v in line.split(",")] for line in text.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("engine", ["symbolic", "autograd"])
+def test_sinc_near_and_at_zero(cli, engine):
+    grad = cli("grad", "sinc(x)", "--grid", "x=-1:1:3", "-f", "csv", "--engine", engine)
+    rows = _csv_rows(grad.stdout)
+    assert rows[1] == [0.0, 0.0]
+    assert _within(rows[2][1], mpmath.cos(1) - mpmath.sin(1))
+    hessian = cli("hessian", "sinc(x)", "--grid", "x=1e-7:1e-5:3", "-f", "csv", "--engine", engine)
+    for x, value in _csv_rows(hessian.stdout):
+        t = mpmath.mpf(x)  # sinc'' = -1/3 + t^2/10 - ...
+        assert _within(value, mpmath.diff(mpmath.sinc, t, 2)), (x, value)
+
+
+def test_softplus_has_no_threshold_in_either_engine(cli):
+    for engine in ("symbolic", "autograd"):
+        out = cli("hessian", "softplus(x)", "--grid", "x=20:30:3", "-f", "csv", "--engine", engine)
+        for x, value in _csv_rows(out.stdout):
+            assert _within(value, _sigmoid_slope(mpmath.mpf(x))), (engine, x, value)
+
+
+@pytest.mark.parametrize("scale", ["1e200", "1e-200"])
+def test_hypot_is_scaled(cli, scale):
+    out = cli("grad", "hypot(x,y)", "--at", f"x={scale},y={scale}", "-f", "csv")
+    assert out.exit_code == 0 and out.stderr == ""
+    (row,) = _csv_rows(out.stdout)
+    assert all(_within(v, 1 / mpmath.sqrt(2)) for v in row[2:])
