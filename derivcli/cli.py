@@ -346,8 +346,7 @@ def _write_checked_stream(result, o) -> None:
     import numpy as np
 
     from derivcli.result import entry_labels
-    from derivcli.sinks import SINKS
-    from derivcli.sinks import Output as OutputFile
+    from derivcli.sinks import open_sink
     from derivcli.symbolic import flatten, result_shape
 
     columns = list(result.results[0].point)
@@ -355,14 +354,12 @@ def _write_checked_stream(result, o) -> None:
     shape = result_shape(result.kind, len(result.expressions), len(result.variables))
     values = np.array([p.numeric for p in result.results], dtype=np.float64)
     labels = flatten(entry_labels(result.kind, result.variables, len(result.expressions)))
-    sink_class = SINKS[o.format]
-    target = OutputFile(o.output, binary=sink_class.binary)
+    sink = open_sink(o.format, o.output, columns, labels, shape, result.dtype)
     try:
-        sink = sink_class(target, columns, labels, shape, result.dtype)
         sink.write(points, values.reshape(len(points), *shape))
         sink.close()
     except BaseException:
-        target.abort()
+        sink.abort()
         raise
 
 
@@ -419,18 +416,10 @@ def _stream(kind: str, o) -> ExitStatus:
         if early is not None:
             early.close()
         raise
-    from derivcli.sinks import SINKS
-    from derivcli.sinks import Output as OutputFile
-
-    sink_class = SINKS[o.format]
+    from derivcli.sinks import open_sink
 
     def sink_factory(plan):
-        target = OutputFile(o.output, binary=sink_class.binary)
-        try:
-            return sink_class(target, plan.columns, plan.labels, plan.shape, plan.dtype)
-        except BaseException:
-            target.abort()
-            raise
+        return open_sink(o.format, o.output, plan.columns, plan.labels, plan.shape, plan.dtype)
 
     from derivcli.progress import ProgressBar
 

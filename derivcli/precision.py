@@ -8,6 +8,7 @@ exp(400))**2, whose 20-digit evaluation gives 1.3e-138 where the value is 1.9e-1
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -35,7 +36,9 @@ class Real:
     """A real number evaluated from an exact value (mpmath, enough digits for a float)."""
 
     value: mpmath.mpf
-    certified: bool = True  # False: the digits still moved at MAX_PRECISION
+    # False: the digits still moved at MAX_PRECISION (value is the last evaluation),
+    # or the value could not be evaluated at all (value is nan).
+    certified: bool = True
 
     def __float__(self) -> float:
         return float(self.value)
@@ -44,10 +47,22 @@ class Real:
 def real_value(value: sympy.Expr, subs: dict | None = None) -> Real | None:
     """value as a real number whose first DIGITS digits are stable; None if it is not real.
 
-    Infinities are real here (mpf('inf')); nan, zoo and complex values are not.
-    subs: values for value's symbols, substituted by evalf (where building the exact
-    number is too costly).
+    Infinities are real here (mpf('inf')); nan, zoo and complex values are not. A value
+    that is not certified (Real.certified False) has value nan where nothing could be
+    told of it. subs: values for value's symbols, substituted by evalf (where building
+    the exact number is too costly).
     """
+    if subs:
+        return _real_value(value, subs)
+    return _cached_real_value(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_real_value(value: sympy.Expr) -> Real | None:
+    return _real_value(value, None)
+
+
+def _real_value(value: sympy.Expr, subs: dict | None) -> Real | None:
     if value.has(sympy.nan, sympy.zoo):
         return None
     if value is sympy.oo or value is sympy.S.NegativeInfinity:
@@ -55,6 +70,8 @@ def real_value(value: sympy.Expr, subs: dict | None = None) -> Real | None:
     if value.is_Rational and not subs:
         with mpmath.workdps(DIGITS + 10):
             return Real(_mpf(value))
+    if not subs and _too_extreme(value):
+        return Real(mpmath.mpf("nan"), certified=False)
     previous = None
     precision = FIRST_PRECISION
     while True:
@@ -62,28 +79,60 @@ def real_value(value: sympy.Expr, subs: dict | None = None) -> Real | None:
         if number is None:
             return None
         if number is _HUGE:
-            return Real(number, certified=False)
+            return Real(mpmath.mpf("nan"), certified=False)
         if previous is not None and _stable(previous, number):
             return Real(number)
         if precision >= MAX_PRECISION:
-            if mpmath.isnan(number):  # indistinguishable from 0 at every precision
-                return Real(mpmath.mpf(0), certified=False)
             return Real(number, certified=False)
         previous, precision = number, min(2 * precision, MAX_PRECISION)
 
 
+# A function of an argument beyond this magnitude is not evaluated: exp(-exp(x)) at
+# x = 1e5 made mpmath work with 10^43429-digit reductions past any time budget, and
+# no float is near such a value.
+EXTREME_ARGUMENT = mpmath.mpf(10) ** 1000
+
+
+def _too_extreme(value: sympy.Expr) -> bool:
+    """Whether a function in value has an argument too large to evaluate in time."""
+    for node in sympy.postorder_traversal(value):
+        if node.is_Function and node.args and not node.free_symbols:
+            for arg in node.args:
+                if arg.is_Rational:
+                    continue
+                number = _evaluate_once(arg, 15, None)
+                if number is _HUGE or (
+                    isinstance(number, mpmath.mpf)
+                    and mpmath.isfinite(number)
+                    and abs(number) > EXTREME_ARGUMENT
+                ):
+                    return True
+    return False
+
+
 def _evaluate(value: sympy.Expr, digits: int, subs: dict | None = None) -> mpmath.mpf | None:
+    """value at digits, through evalf; _UNRESOLVED where evalf cannot tell it from 0."""
+    return _evaluate_once(value, digits, subs, strict=True)
+
+
+def _evaluate_once(value, digits: int, subs, strict: bool = False):
+    saved = mpmath.mp.prec  # evalf leaves it raised when it fails inside its workprec
     try:
         # strict: sympy tracks the digits that cancellation costs and raises where it
         # cannot reach the target within maxn (its default of 100 bits gives a bare 0
-        # for the log(1 + exp(x)) example above).
-        number = value.evalf(digits, subs=subs, strict=True, maxn=4 * digits)
-    except PrecisionExhausted:
-        return _UNRESOLVED
+        # for the log(1 + exp(x)) example above). Where an exact zero inside the value
+        # makes strict evaluation give up, the plain evaluation is taken, and the
+        # comparison of two precisions certifies it.
+        try:
+            number = value.evalf(digits, subs=subs, strict=strict, maxn=4 * digits)
+        except PrecisionExhausted:
+            number = value.evalf(digits, subs=subs, maxn=4 * digits)
     except OverflowError:  # an exponent beyond mpmath's: sinh(sinh(x)) at -2.5e294
         return _HUGE
-    except (TypeError, ValueError, ZeroDivisionError, RecursionError):
+    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
         return None
+    finally:
+        mpmath.mp.prec = saved
     if number.is_infinite:
         return mpmath.mpf("inf") if number.is_extended_positive else mpmath.mpf("-inf")
     if not (number.is_Float or number.is_Rational):
@@ -91,8 +140,14 @@ def _evaluate(value: sympy.Expr, digits: int, subs: dict | None = None) -> mpmat
         if not (imaginary == 0 and (real.is_Float or real.is_Rational)):
             return None  # complex, or a function sympy cannot evaluate
         number = real
+    if number.is_Float and number == 0 and number._prec != -1 and not _exact_zero(number):
+        return _UNRESOLVED  # a zero that only says "below 10^-n"
     with mpmath.workdps(digits + 10):
         return _mpf(number)
+
+
+def _exact_zero(number: sympy.Float) -> bool:
+    return number._mpf_ == mpmath.libmp.fzero
 
 
 def _mpf(number: sympy.Expr) -> mpmath.mpf:

@@ -34,8 +34,12 @@ def error_bound(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> mpm
         cache[node] = result = _bound(node, walk, values)
         return result
 
-    with mpmath.workdps(WORKING_DIGITS):
-        result = walk(expr)
+    saved = mpmath.mp.prec  # evalf leaves it raised when it fails inside its workprec
+    try:
+        with mpmath.workdps(WORKING_DIGITS):
+            result = walk(expr)
+    finally:
+        mpmath.mp.prec = saved
     return None if result is None else result[1]
 
 
@@ -79,23 +83,30 @@ def _bound(node, walk, values):
 
 def _function(node, values_, errors):
     """A function of the table: its rounding, and its arguments' errors through its slopes."""
-    arguments = [sympy.Float(mpmath.nstr(v, WORKING_DIGITS), WORKING_DIGITS) for v in values_]
-    value = _real(node.func(*arguments))
-    if value is None:
-        return None
-    total = LIBRARY_ULPS * abs(value)
-    dummies = [sympy.Dummy(real=True) for _ in values_]
-    for i, error in enumerate(errors):
-        if error == 0:
-            continue
-        try:
+    # Arguments known exactly keep their own form: DiracDelta's order and polygamma's n
+    # must stay integers.
+    arguments = [
+        arg
+        if error == 0 and arg.is_Integer
+        else sympy.Float(mpmath.nstr(v, WORKING_DIGITS), WORKING_DIGITS)
+        for arg, v, error in zip(node.args, values_, errors, strict=True)
+    ]
+    try:
+        value = _real(node.func(*arguments))
+        if value is None:
+            return None
+        total = LIBRARY_ULPS * abs(value)
+        dummies = [sympy.Dummy(real=True) for _ in values_]
+        for i, error in enumerate(errors):
+            if error == 0:
+                continue
             slope = sympy.diff(node.func(*dummies), dummies[i])
-        except (ValueError, TypeError, sympy.ArgumentIndexError):
-            return None
-        slope_value = _real(slope.subs(dict(zip(dummies, arguments, strict=True))))
-        if slope_value is None:
-            return None
-        total += abs(slope_value) * error
+            slope_value = _real(slope.subs(dict(zip(dummies, arguments, strict=True))))
+            if slope_value is None:
+                return None
+            total += abs(slope_value) * error
+    except (ValueError, TypeError, AttributeError, RecursionError, ArithmeticError):
+        return None  # no bound: the entry is judged without the imprecise verdict
     return value, total
 
 
@@ -104,7 +115,7 @@ def _real(value: sympy.Basic | None) -> mpmath.mpf | None:
         return None
     try:
         number = value.evalf(WORKING_DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return None
     if number.is_Float:
         result = mpmath.mpf(number._mpf_)

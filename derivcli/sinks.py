@@ -212,3 +212,14 @@ class NpySink(Sink):
 
 
 SINKS = {"csv": CsvSink, "plain": PlainSink, "jsonl": JsonlSink, "npy": NpySink}
+
+
+def open_sink(format: str, path: str | None, names, labels, shape, dtype) -> Sink:
+    """The sink of a format, writing to path (atomically) or to stdout when None."""
+    sink_class = SINKS[format]
+    target = Output(path, binary=sink_class.binary)
+    try:
+        return sink_class(target, names, labels, shape, dtype)
+    except BaseException:
+        target.abort()
+        raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 
+import mpmath
 import sympy
 
 from derivcli import limits
@@ -107,13 +108,17 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
             # polygamma, gamma and loggamma at large rationals are kept unevaluated
             # (loggamma' at 12345.6 took 17 s, as a harmonic sum).
             build = limits.checked_pow if node.is_Pow else exact_value_builder(node) or node.func
+            saved = mpmath.mp.prec  # sympy's evalf leaves it raised when it fails
             try:
                 result = build(*args)
-            except ValueError as error:
-                # sympy 1.14's factor cache refuses a composite factor while it
-                # simplifies a root of some 700-digit rationals (acos' at x =
-                # 8.978515755199881e-234): evaluate numerically instead.
-                raise LimitError(f"sympy could not build an exact value: {error}"[:200]) from None
+            except (ValueError, OverflowError, KeyError) as error:
+                # ValueError: sympy 1.14's factor cache refuses a composite factor while
+                # it simplifies a root of some 700-digit rationals (acos' at x =
+                # 8.978515755199881e-234). OverflowError: sympy's assumptions evaluate
+                # erfc(1e155) in mpmath (acosh(erfc(x))), and KeyError follows such a
+                # failure inside an assumption query. A numeric value stands in.
+                mpmath.mp.prec = saved
+                raise LimitError(f"sympy could not build an exact value: {error!r}"[:200]) from None
         cache[node] = result
         return result
 
@@ -122,27 +127,26 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
 
 def to_float(value: sympy.Expr) -> float | None:
     """The value as a float; None when it is not a real number (complex, undefined)."""
-    if value.has(sympy.nan, sympy.zoo):
+    from derivcli.precision import real_value
+
+    real = real_value(value)
+    if real is None or mpmath.isnan(real.value):
         return None
-    if value is sympy.oo:
-        return float("inf")
-    if value is sympy.S.NegativeInfinity:
-        return float("-inf")
-    try:
-        number = complex(value.evalf(20))
-    except (TypeError, ValueError):
-        return None
-    if number.imag != 0:
-        return None
-    return number.real
+    return float(real.value)
 
 
 def to_text(expr: sympy.Basic) -> str:
     """The expression as text that derivcli parses back."""
+    saved = mpmath.mp.prec
     try:
         return sympy.sstr(expr)
     except ValueError:  # an integer too long for Python to print
         return sympy.sstr(expr.evalf(30))
+    except (OverflowError, KeyError):
+        # Ordering the terms asks sympy's assumptions, which evaluate numbers in mpmath
+        # (erfc(1e155) overflows there): print the terms as they are stored.
+        mpmath.mp.prec = saved
+        return sympy.sstr(expr, order="none")
 
 
 DISPLAY_SECONDS = 2.0  # simplification for display, all entries together

@@ -15,6 +15,9 @@ Each entry gets one verdict:
 - imprecise: torch's number is off by more than the tolerance, but by no more than
   the rounding error float arithmetic can make evaluating the derivative there
   (cancellation: the value is the difference of much larger terms);
+- unverified: the exact value could not be evaluated to the digits a verdict needs
+  (an argument beyond 10^1000, or digits that still move at 1,000); torch's number
+  is not judged;
 - disagree: torch's number is wrong for the point it was given.
 
 Where direct substitution gives nan or zoo and a finite one-sided-equal limit exists
@@ -42,6 +45,7 @@ INFINITE = "infinite"
 OVERFLOW = "overflow"
 UNDERFLOW = "underflow"
 IMPRECISE = "imprecise"
+UNVERIFIED = "unverified"
 
 # The tolerance rule: torch's number t agrees with the exact value e when
 #   |t - e| <= TOLERANCE * (|e| + smallest normal number of the dtype),
@@ -95,23 +99,68 @@ def check_entries(
     """
     binary = precision.binary_point(precision.float_point(values, dtype))
     rounded = binary != values
-    context = [_component_context(f, values) for f in components]
+    context: dict[tuple, tuple] = {}  # (component, point) -> (problem, active breaks)
+
+    def component(k: int, point: dict) -> tuple:
+        key = (k, point is binary)
+        if key not in context:
+            context[key] = _component_context(components[k], point)
+        return context[key]
+
     checks = []
     for (k, sequence, expr), number in zip(entries, numbers, strict=True):
-        problem, breaks = context[k]
-        if problem is not None:
-            checks.append(_with_derivative_value(problem, expr, values))
-            continue
-        relevant = [b for b in breaks if b.symbols & set(sequence)]
-        if relevant:
-            check = _across_breaks(components[k], sequence, values, relevant)
-        else:
-            check = _value(expr, sequence[-1], values)
-        if check.verdict == AGREE:
-            at_float = _value(expr, sequence[-1], binary) if rounded else check
-            check = _compare(check, at_float, number, dtype, binary, rounded, expr)
+        saved = mpmath.mp.prec
+        try:
+            check = _check_entry(
+                components[k],
+                sequence,
+                expr,
+                number,
+                dtype,
+                values,
+                binary,
+                rounded,
+                lambda point, k=k: component(k, point),
+            )
+        except EVALUATION_FAILURES as error:
+            # mpmath's erfc overflows a float inside sympy's own assumption queries at
+            # 1e155 (acosh(erfc(x))); sympy's caches then raise KeyError.
+            mpmath.mp.prec = saved
+            reason = f"sympy could not evaluate the exact value ({type(error).__name__}: {error})"
+            check = EntryCheck(UNVERIFIED, None, reason=reason[:300])
         checks.append(check)
     return checks
+
+
+# Failures inside sympy and mpmath while they evaluate exact numbers at extreme points.
+EVALUATION_FAILURES = (OverflowError, KeyError, ValueError, RecursionError)
+
+
+def _check_entry(f, sequence, expr, number, dtype, values, binary, rounded, component):
+    problem, breaks = component(values)
+    if problem is not None:
+        return _with_derivative_value(problem, expr, values)
+    relevant = [b for b in breaks if b.symbols & set(sequence)]
+    if relevant:
+        check = _across_breaks(f, sequence, values, relevant)
+    else:
+        check = _value(expr, sequence[-1], values)
+    if check.verdict != AGREE:
+        return check
+    at_float = _at_float_point(component(binary), f, sequence, expr, binary) if rounded else check
+    return _compare(check, at_float, number, dtype, binary, rounded, expr)
+
+
+def _at_float_point(context, f, sequence, expr, binary: dict) -> EntryCheck:
+    """The entry at torch's float point, which can sit on a kink or a pole that the
+    point as given misses (max(x, y) at x = 1/3, y = 0.3333333333333333)."""
+    problem, breaks = context
+    if problem is not None:
+        return problem
+    relevant = [b for b in breaks if b.symbols & set(sequence)]
+    if relevant:
+        return _across_breaks(f, sequence, binary, relevant)
+    return _value(expr, sequence[-1], binary)
 
 
 def _component_context(f: sympy.Expr, values) -> tuple[EntryCheck | None, list[_Break]]:
@@ -171,7 +220,7 @@ def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
     real = precision.real_value(value)
     if real is None:
         return EntryCheck(UNDEFINED, None, note, _undefined_reason(value, "derivative"))
-    if not mpmath.isfinite(real.value) and real.certified:  # uncertified: too large
+    if mpmath.isinf(real.value):
         return EntryCheck(INFINITE, value, note, "the derivative is infinite here")
     return EntryCheck(AGREE, value, note)
 
@@ -211,24 +260,27 @@ def _compare(
         return EntryCheck(at_float.verdict, check.exact, check.note, reason)
     real = precision.real_value(at_float.exact)
     exact, torch_number = real.value, mpmath.mpf(number)
-    expected = precision.rounded(real, dtype)
     conditioning = _conditioning(check, real, dtype, point) if rounded else None
-    notes = [n for n in (check.note, conditioning) if n]
-    if not real.certified and mpmath.isfinite(exact):
-        notes.append(
-            "the exact value's digits could not be certified within "
-            f"{precision.MAX_PRECISION} digits"
-        )
+    float_note = at_float.note if rounded and at_float.note != check.note else None
+    notes = [n for n in (check.note, float_note, conditioning) if n]
     note = "; ".join(notes) or None
+    if not real.certified:
+        reason = (
+            "the exact value could not be evaluated: a function's argument is beyond 10^1000"
+            if mpmath.isnan(exact)
+            else f"the exact value's digits still move at {precision.MAX_PRECISION} digits "
+            f"(last: {_decimal(exact)})"
+        )
+        return EntryCheck(UNVERIFIED, check.exact, note, reason)
+    expected = precision.rounded(real, dtype)
 
     def verdict(name: str, reason: str | None = None) -> EntryCheck:
         return EntryCheck(name, check.exact, note, reason, expected)
 
-    shown = _decimal(exact) if mpmath.isfinite(exact) else "(too large to evaluate)"
+    shown = _decimal(exact)
     _, tiny, largest = precision.float_limits(dtype)
     tolerance = TOLERANCES[dtype]
-    same_sign = (number > 0) == (exact > 0) or not real.certified
-    if abs(exact) > largest and math.isinf(number) and same_sign:
+    if abs(exact) > largest and math.isinf(number) and (number > 0) == (exact > 0):
         return verdict(OVERFLOW, f"the exact value {shown} is beyond {dtype}'s range")
     if exact != 0 and number == 0 and abs(exact) < tiny:
         return verdict(
@@ -254,7 +306,9 @@ def _conditioning(check: EntryCheck, at_float, dtype: str, point) -> str | None:
     """A note where rounding the point to dtype alone moves the exact value past the
     tolerance (the derivative is ill-conditioned there)."""
     typed = precision.real_value(check.exact)
-    if typed is None or not mpmath.isfinite(typed.value) or typed.value == at_float.value:
+    if typed is None or not typed.certified or not mpmath.isfinite(typed.value):
+        return None
+    if typed.value == at_float.value:
         return None
     change = abs(typed.value - at_float.value) / max(abs(typed.value), abs(at_float.value))
     if change <= TOLERANCES[dtype]:
@@ -282,7 +336,7 @@ def _point_text(point) -> str:
 def _rounding_error(expr, point, dtype: str):
     unit, _, _ = precision.float_limits(dtype)
     bound = rounding.error_bound(expr, point)
-    return None if bound is None else bound * unit
+    return None if bound is None or not mpmath.isfinite(bound) else bound * unit
 
 
 # --- kinks and jumps ---------------------------------------------------------------
@@ -327,12 +381,17 @@ def _break_arguments(rule: str, node: sympy.Basic, values) -> list:
     if rule == "cut":  # atan2(y, x)
         on_cut = _equal(args[0], sympy.S.Zero) and numbers[1] <= 0
         return list(node.args) if on_cut else []
-    best = max(numbers) if isinstance(node, sympy.Max) else min(numbers)
-    winners = [i for i, n in enumerate(numbers) if abs(n - best) <= 1e-12 * max(1, abs(n))]
-    tied = [i for i in winners[1:] if _equal(args[i], args[winners[0]])]
+    pick = max if isinstance(node, sympy.Max) else min
+    best = pick(range(len(numbers)), key=numbers.__getitem__)
+    close = [
+        i
+        for i, n in enumerate(numbers)
+        if i != best and abs(n - numbers[best]) <= 1e-12 * max(1, abs(n))
+    ]
+    tied = [i for i in close if _equal(args[i], args[best])]
     # Only the tied arguments switch the piece: max(x, y, z) at x = y = 1, z = 0 has
     # d/dz = 0.
-    return [node.args[i] for i in [winners[0], *tied]] if tied else []
+    return [node.args[i] for i in [best, *tied]] if tied else []
 
 
 def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:

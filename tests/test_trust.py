@@ -242,3 +242,54 @@ def test_hypot_is_scaled(cli, scale):
     assert out.exit_code == 0 and out.stderr == ""
     (row,) = _csv_rows(out.stdout)
     assert all(_within(v, 1 / mpmath.sqrt(2)) for v in row[2:])
+
+
+# --- found in review ----------------------------------------------------------------
+
+
+def test_a_value_too_extreme_to_evaluate_is_unverified_and_leaves_mpmath_sane():
+    precision_before = mpmath.mp.prec
+    result = derivcli.grad("exp(-sinh(sinh(x)))", at="x=800").results[0]
+    assert result.verdicts == ["unverified"] and result.expected == [None]
+    assert mpmath.mp.prec == precision_before  # a failed evalf had left it raised
+    # exp(-exp(x)) at 1e5 made mpmath reduce 10^43429-digit arguments past the budget.
+    assert derivcli.grad("exp(-exp(x))", at="x=1e5").results[0].verdicts == ["unverified"]
+
+
+def test_an_exact_zero_inside_a_value_does_not_make_it_zero():
+    # cosh(2x) - 2 sinh(x)^2 is exactly 1: strict evalf cannot tell its derivative from 0.
+    result = derivcli.grad("exp(x)*(cosh(2*x)-2*sinh(x)^2)", at="x=1").results[0]
+    assert result.verdicts == [A] and _within(result.numeric[0], mpmath.e)
+    tiny = derivcli.grad("exp(-x^2)*(cosh(2*x)-2*sinh(x)^2)", at="x=30").results[0]
+    assert tiny.verdicts == [UNDERFLOW]  # -60 exp(-900) = -8.2e-390
+
+
+def test_the_rounding_bound_keeps_integer_arguments():
+    result = derivcli.grad("x*DiracDelta(x)+log(1+x)-x", at="x=1e-17").results[0]
+    assert result.verdicts == [IMPRECISE]
+
+
+def test_a_near_miss_before_the_tie_does_not_hide_it():
+    result = derivcli.grad("max(x,y,z)", at="x=0.9999999999999,y=1,z=1").results[0]
+    assert result.verdicts == [A, N, N]
+
+
+@pytest.mark.parametrize(
+    ("text", "point", "dtype", "verdicts"),
+    [
+        ("max(x,y)", "x=1/3,y=0.3333333333333333", "float64", [N, N]),
+        ("atan2(y,x)", "y=1e-50,x=-1", "float32", [A, N]),
+        ("acot(x)", "x=1e-50", "float32", [N]),
+    ],
+)
+def test_breaks_at_the_float_point_torch_was_given(text, point, dtype, verdicts):
+    result = derivcli.grad(text, at=point, dtype=dtype).results[0]
+    assert result.verdicts == verdicts
+    assert all(
+        f"at the {dtype} point torch was given" in w for w in result.warnings if ": not" in w
+    )
+
+
+def test_the_limit_at_the_float_point_is_labelled():
+    result = derivcli.grad("sin(x)/x", at="x=1e-400").results[0]
+    assert result.expected == [0.0] and "limit as x → 0" in result.warnings[0]
