@@ -239,7 +239,12 @@ def time_budget(seconds: float | None, what: str = "the computation"):
     if not usable:
         yield
         return
-    global _previous_handler
+    global _previous_handler, _bookkeeping
+    # The repeating alarm must not fire inside the bookkeeping of entering or leaving a
+    # budget: it left a budget and the timer behind (a LimitError later, in unrelated
+    # code), or, once the previous handler was back, killed the process ("Alarm clock").
+    _bookkeeping = True
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     outermost = not _budgets
     if outermost:
         _previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
@@ -248,16 +253,31 @@ def time_budget(seconds: float | None, what: str = "the computation"):
     _budgets.append((time.monotonic() + seconds, message))
     _arm()
     try:
+        _bookkeeping = False
+        # An expired outer budget's alarm, held while blocked, raises here: inside the
+        # try, so that the budget is left as it was entered.
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         yield
     finally:
-        _budgets.pop()
-        if _budgets:
-            _arm()
-        else:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, _previous_handler)
-            sys.unraisablehook = previous_hook
-            _tell_watchdog("stop")
+        _bookkeeping = True
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        try:
+            _budgets.pop()
+            if _budgets:
+                _arm()
+            else:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                if signal.SIGALRM in signal.sigpending():
+                    signal.sigtimedwait({signal.SIGALRM}, 0)  # one that came meanwhile
+                signal.signal(signal.SIGALRM, _previous_handler)
+                sys.unraisablehook = previous_hook
+                _tell_watchdog("stop")
+        finally:
+            _bookkeeping = False
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+_bookkeeping = False  # time_budget is leaving a budget: the alarm must not raise
 
 
 def _arm() -> None:
@@ -280,8 +300,8 @@ def _quiet_hook(previous):
 
 
 def _on_alarm(signum, frame):
-    if not _budgets:
-        return
+    if not _budgets or _bookkeeping:
+        return  # a budget is being left; _arm has set the next alarm
     deadline, message = min(_budgets)
     if time.monotonic() < deadline:  # woke early (clock granularity): wait for it
         _arm()
