@@ -91,16 +91,7 @@ def _trig_term(term: sympy.Expr):
     if len(trig) != 1:
         return None
     u = trig[0].args[0]
-    k, rest = 0, []
-    for f in factors:
-        if f is trig[0]:
-            continue
-        if f == u:
-            k += 1
-        elif f.is_Pow and f.base == u and f.exp.is_Integer:
-            k += int(f.exp)
-        else:
-            rest.append(f)
+    k, rest = _powers_of(u, factors, trig[0])
     return (
         u,
         sympy.Mul(*rest),
@@ -108,6 +99,21 @@ def _trig_term(term: sympy.Expr):
         k,
         isinstance(trig[0], sympy.sin),
     )
+
+
+def _powers_of(u, factors, skip) -> tuple[int, list]:
+    """The integer power of u among factors (skip left out), and the other factors."""
+    k, rest = 0, []
+    for f in factors:
+        if f is skip:
+            continue
+        if f == u:
+            k += 1
+        elif f.is_Pow and f.base == u and f.exp.is_Integer:
+            k += int(f.exp)
+        else:
+            rest.append(f)
+    return k, rest
 
 
 def _laurent(terms: list[tuple[Fraction, int, bool]], shift: int = 0) -> dict[int, Fraction]:
@@ -190,16 +196,7 @@ def _removable_product(node: sympy.Expr):
         ((u, rest), members) = next(iter(groups.items()))
         if rest != 1:
             continue
-        shift, outside = 0, []
-        for f in node.args:
-            if f is factor:
-                continue
-            if f == u:
-                shift += 1
-            elif f.is_Pow and f.base == u and f.exp.is_Integer:
-                shift += int(f.exp)
-            else:
-                outside.append(f)
+        shift, outside = _powers_of(u, node.args, factor)
         if shift >= 0:
             continue
         evaluate = _series_or_formula([t for _, t in members], shift)
