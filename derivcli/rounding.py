@@ -16,6 +16,8 @@ import math
 import mpmath
 import sympy
 
+from derivcli.precision import to_mpf
+
 WORKING_DIGITS = 30
 LIBRARY_ULPS = 2  # a library function (sin, exp, lgamma ...) is within about 2 ulp
 
@@ -117,12 +119,9 @@ def _real(value: sympy.Basic | None) -> mpmath.mpf | None:
         number = value.evalf(WORKING_DIGITS)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError):
         return None
-    if number.is_Float:
-        result = mpmath.mpf(number._mpf_)
-    elif number.is_Rational:
-        result = mpmath.mpf(int(number.p)) / int(number.q)
-    else:
+    if not (number.is_Float or number.is_Rational):
         return None
+    result = to_mpf(number)
     return result if mpmath.isfinite(result) else None
 
 

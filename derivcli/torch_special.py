@@ -14,7 +14,7 @@ import math
 import torch
 
 
-def _with_derivative(function, derivative):
+def _with_derivative(function, derivative, doc: str | None = None):
     """function as a torch.func-compatible autograd Function whose derivative is given."""
 
     class _Function(torch.autograd.Function):
@@ -38,6 +38,7 @@ def _with_derivative(function, derivative):
         # apply cost 2.3 times the whole evaluation of a tanh/sigmoid/softplus Hessian.
         return _Function.apply(x) if torch.is_grad_enabled() else function(x)
 
+    apply.__doc__ = doc
     return apply
 
 
@@ -73,7 +74,12 @@ def _sigmoid_slope_value(x):
 _sigmoid_slope = _with_derivative(
     _sigmoid_slope_value, lambda x: -_sigmoid_slope(x) * torch.tanh(x / 2)
 )
-_sigmoid = _with_derivative(torch.sigmoid, lambda x: _sigmoid_slope(x))
+sigmoid = _with_derivative(
+    torch.sigmoid,
+    lambda x: _sigmoid_slope(x),
+    "1/(1 + exp(-x)), whose first and second derivatives keep their relative accuracy "
+    "at large |x| (torch's backward, s*(1 - s), is 0 from x = 37 on).",
+)
 
 
 def _softplus_value(x):
@@ -81,18 +87,11 @@ def _softplus_value(x):
     return torch.clamp(x, min=0) + torch.log1p(torch.exp(-torch.abs(x)))
 
 
-_softplus = _with_derivative(_softplus_value, lambda x: _sigmoid(x))
-
-
-def sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """1/(1 + exp(-x)), whose first and second derivatives keep their relative accuracy
-    at large |x| (torch's backward, s*(1 - s), is 0 from x = 37 on)."""
-    return _sigmoid(x)
-
-
-def softplus(x: torch.Tensor) -> torch.Tensor:
-    """log(1 + exp(x)) at every x, differentiable twice with accurate derivatives."""
-    return _softplus(x)
+softplus = _with_derivative(
+    _softplus_value,
+    lambda x: sigmoid(x),
+    "log(1 + exp(x)) at every x, differentiable twice with accurate derivatives.",
+)
 
 
 # Taylor coefficients of sin(x)/x in x^2, to x^24, used for |x| < 1 (truncation error
@@ -188,29 +187,26 @@ def _sech_value(x):
 
 
 # tanh' = 1 - tanh^2 in torch's backward, 0 from x = 19 on (true 1e-16): sech^2 instead.
-_sech = _with_derivative(_sech_value, lambda x: -_sech(x) * _tanh(x))
-_tanh = _with_derivative(torch.tanh, lambda x: _sech(x) ** 2)
-_csch = _with_derivative(lambda x: 1 / torch.sinh(x), lambda x: -_csch(x) * coth(x))
-
-
-def tanh(x: torch.Tensor) -> torch.Tensor:
-    """tanh(x), with its derivative sech(x)^2 accurate where tanh(x) rounds to +-1."""
-    return _tanh(x)
+sech = _with_derivative(
+    _sech_value,
+    lambda x: -sech(x) * tanh(x),
+    "1/cosh(x), whose derivative -sech*tanh does not overflow (-sinh/cosh^2 did at 400).",
+)
+tanh = _with_derivative(
+    torch.tanh,
+    lambda x: sech(x) ** 2,
+    "tanh(x), with its derivative sech(x)^2 accurate where tanh(x) rounds to +-1.",
+)
+csch = _with_derivative(
+    lambda x: 1 / torch.sinh(x),
+    lambda x: -csch(x) * coth(x),
+    "1/sinh(x), whose derivative -csch*coth does not overflow.",
+)
 
 
 def coth(x: torch.Tensor) -> torch.Tensor:
     """1/tanh(x)."""
-    return 1 / _tanh(x)
-
-
-def sech(x: torch.Tensor) -> torch.Tensor:
-    """1/cosh(x), whose derivative -sech*tanh does not overflow (-sinh/cosh^2 did at 400)."""
-    return _sech(x)
-
-
-def csch(x: torch.Tensor) -> torch.Tensor:
-    """1/sinh(x), whose derivative -csch*coth does not overflow."""
-    return _csch(x)
+    return 1 / tanh(x)
 
 
 def _one_minus_square_rsqrt_value(x):
@@ -226,50 +222,30 @@ _one_minus_square_rsqrt = _with_derivative(
 _atanh_slope = _with_derivative(
     lambda x: 1 / ((1 - x) * (1 + x)), lambda x: 2 * x * _atanh_slope(x) ** 2
 )
-_asin = _with_derivative(torch.asin, lambda x: _one_minus_square_rsqrt(x))
-_acos = _with_derivative(torch.acos, lambda x: -_one_minus_square_rsqrt(x))
-_atanh = _with_derivative(torch.atanh, lambda x: _atanh_slope(x))
-_acosh = _with_derivative(torch.acosh, lambda x: torch.rsqrt(x - 1) * torch.rsqrt(x + 1))
+_NEAR_ONE = "with derivatives that keep their accuracy near +-1."
+asin = _with_derivative(torch.asin, lambda x: _one_minus_square_rsqrt(x), f"asin(x), {_NEAR_ONE}")
+acos = _with_derivative(torch.acos, lambda x: -_one_minus_square_rsqrt(x), f"acos(x), {_NEAR_ONE}")
+atanh = _with_derivative(torch.atanh, lambda x: _atanh_slope(x), f"atanh(x), {_NEAR_ONE}")
+acosh = _with_derivative(
+    torch.acosh,
+    lambda x: torch.rsqrt(x - 1) * torch.rsqrt(x + 1),
+    "acosh(x), with derivatives that keep their accuracy near 1 and do not overflow.",
+)
 # atan' = 1/(1 + x^2) as 1/hypot(x, 1)^2: (1 + x^2)^2 in atan'' overflows from 1e77.
-_atan = _with_derivative(torch.atan, lambda x: hypot(x, torch.ones_like(x)) ** -2)
-_csc = _with_derivative(lambda x: 1 / torch.sin(x), lambda x: -_csc(x) * cot(x))
+atan = _with_derivative(
+    torch.atan,
+    lambda x: hypot(x, torch.ones_like(x)) ** -2,
+    "atan(x), whose second derivative does not overflow at large x.",
+)
+csc = _with_derivative(
+    lambda x: 1 / torch.sin(x),
+    lambda x: -csc(x) * cot(x),
+    "1/sin(x), differentiable near its poles.",
+)
 # cot' = -csc^2, where autograd of 1/tan gives -(1 + tan^2)/tan^2 = nan at 1e-300.
-_cot = _with_derivative(lambda x: 1 / torch.tan(x), lambda x: -(_csc(x) ** 2))
-
-
-def atan(x: torch.Tensor) -> torch.Tensor:
-    """atan(x), whose second derivative does not overflow at large x."""
-    return _atan(x)
-
-
-def cot(x: torch.Tensor) -> torch.Tensor:
-    """1/tan(x), differentiable near its poles."""
-    return _cot(x)
-
-
-def csc(x: torch.Tensor) -> torch.Tensor:
-    """1/sin(x), differentiable near its poles."""
-    return _csc(x)
-
-
-def asin(x: torch.Tensor) -> torch.Tensor:
-    """asin(x), with derivatives that keep their accuracy near +-1."""
-    return _asin(x)
-
-
-def acos(x: torch.Tensor) -> torch.Tensor:
-    """acos(x), with derivatives that keep their accuracy near +-1."""
-    return _acos(x)
-
-
-def atanh(x: torch.Tensor) -> torch.Tensor:
-    """atanh(x), with derivatives that keep their accuracy near +-1."""
-    return _atanh(x)
-
-
-def acosh(x: torch.Tensor) -> torch.Tensor:
-    """acosh(x), with derivatives that keep their accuracy near 1 and do not overflow."""
-    return _acosh(x)
+cot = _with_derivative(
+    lambda x: 1 / torch.tan(x), lambda x: -(csc(x) ** 2), "1/tan(x), differentiable near its poles."
+)
 
 
 def acot(x: torch.Tensor) -> torch.Tensor:

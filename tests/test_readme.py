@@ -47,15 +47,20 @@ def test_update_script_check_mode_agrees():
     assert done.returncode == 0, done.stdout
 
 
-def _console_examples():
-    section = _between("<!-- syntax:start -->", "<!-- syntax:end -->")
+def _commands(start: str, end: str, keep) -> list[tuple[str, str]]:
+    """(command, output) of each `$ ` line in the section's console blocks that keep accepts."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", section, flags=re.S):
+    for block in re.findall(r"```console\n(.*?)```", _between(start, end), flags=re.S):
         for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
             command, _, output = chunk.partition("\n")
-            if "…" not in command:  # the timeout example is abbreviated
+            if keep(command):
                 examples.append((command, output))
     return examples
+
+
+def _console_examples():
+    # The timeout example is abbreviated (…).
+    return _commands("<!-- syntax:start -->", "<!-- syntax:end -->", lambda c: "…" not in c)
 
 
 EXAMPLES = _console_examples()
@@ -75,14 +80,9 @@ def test_error_example_prints_what_the_readme_shows(command, output, cli):
 
 
 def _plain_examples():
-    section = _between("### Verdicts: what each number means", "### Many points")
-    examples = []
-    for block in re.findall(r"```console\n(.*?)```", section, flags=re.S):
-        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
-            command, _, output = chunk.partition("\n")
-            if "--format plain" in command:
-                examples.append((command, output))
-    return examples
+    return _commands(
+        "### Verdicts: what each number means", "### Many points", lambda c: "--format plain" in c
+    )
 
 
 PLAIN_EXAMPLES = _plain_examples()
