@@ -596,6 +596,9 @@ def exact_value_builder(node) -> Callable | None:
     sympy's own evaluation would be costly: None for the ordinary node.func."""
     if isinstance(node, sympy.polygamma):
         return build_polygamma
+    exact = special.EXACT_CLASSES.get(type(node))
+    if exact is not None:
+        return exact
     if isinstance(node, sympy.gamma | sympy.loggamma):
         # gamma(10^5) is a 456,570-digit integer (3 s), gamma(10^300) recurses past
         # Python's limit: such values stay unevaluated, for evalf.

@@ -69,7 +69,7 @@ def _real_value(value: sympy.Expr, subs: dict | None) -> Real | None:
         return Real(mpmath.mpf("inf") if value is sympy.oo else mpmath.mpf("-inf"))
     if value.is_Rational and not subs:
         with mpmath.workdps(DIGITS + 10):
-            return Real(_mpf(value))
+            return Real(to_mpf(value))
     if not subs and _too_extreme(value):
         return Real(mpmath.mpf("nan"), certified=False)
     previous = None
@@ -129,7 +129,9 @@ def _evaluate_once(value, digits: int, subs, strict: bool = False):
             number = value.evalf(digits, subs=subs, maxn=4 * digits)
     except OverflowError:  # an exponent beyond mpmath's: sinh(sinh(x)) at -2.5e294
         return _HUGE
-    except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError):
+    except ZeroDivisionError:  # mpmath's, inside sinc'(u) at u = 3.7e-44: more digits
+        return _UNRESOLVED
+    except (TypeError, ValueError, RecursionError, AttributeError):
         return None
     finally:
         mpmath.mp.prec = saved
@@ -143,14 +145,15 @@ def _evaluate_once(value, digits: int, subs, strict: bool = False):
     if number.is_Float and number == 0 and number._prec != -1 and not _exact_zero(number):
         return _UNRESOLVED  # a zero that only says "below 10^-n"
     with mpmath.workdps(digits + 10):
-        return _mpf(number)
+        return to_mpf(number)
 
 
 def _exact_zero(number: sympy.Float) -> bool:
     return number._mpf_ == mpmath.libmp.fzero
 
 
-def _mpf(number: sympy.Expr) -> mpmath.mpf:
+def to_mpf(number: sympy.Expr) -> mpmath.mpf:
+    """A sympy Float or Rational as an mpmath number, at the working precision."""
     if number.is_Float:
         return mpmath.mpf(number._mpf_)
     return mpmath.mpf(int(number.p)) / int(number.q)
@@ -178,9 +181,14 @@ def nearest_float(value: sympy.Expr, dtype: str = "float64") -> float:
     else:
         real = real_value(value)
         number = float("nan") if real is None else float(real.value)
+    return _in_dtype(number, dtype)
+
+
+def _in_dtype(number: float, dtype: str) -> float:
+    """A float64 rounded to dtype (±inf beyond its range)."""
     if dtype == "float32":
         with np.errstate(over="ignore"):
-            number = float(np.float32(number))
+            return float(np.float32(number))
     return number
 
 
@@ -202,8 +210,4 @@ def float_limits(dtype: str) -> tuple[float, float, float]:
 
 def rounded(real: Real, dtype: str = "float64") -> float:
     """The real number rounded to the dtype (±inf beyond its range)."""
-    number = float(real.value)
-    if dtype == "float32":
-        with np.errstate(over="ignore"):
-            number = float(np.float32(number))
-    return number
+    return _in_dtype(float(real.value), dtype)

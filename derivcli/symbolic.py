@@ -142,7 +142,7 @@ def to_text(expr: sympy.Basic) -> str:
         return sympy.sstr(expr)
     except ValueError:  # an integer too long for Python to print
         return sympy.sstr(expr.evalf(30))
-    except (OverflowError, KeyError):
+    except (OverflowError, KeyError, ZeroDivisionError):
         # Ordering the terms asks sympy's assumptions, which evaluate numbers in mpmath
         # (erfc(1e155) overflows there): print the terms as they are stored.
         mpmath.mp.prec = saved

@@ -133,7 +133,14 @@ def check_entries(
 
 
 # Failures inside sympy and mpmath while they evaluate exact numbers at extreme points.
-EVALUATION_FAILURES = (OverflowError, KeyError, ValueError, RecursionError)
+EVALUATION_FAILURES = (
+    OverflowError,
+    KeyError,
+    ValueError,
+    RecursionError,
+    ZeroDivisionError,
+    NotImplementedError,
+)
 
 
 def _check_entry(f, sequence, expr, number, dtype, values, binary, rounded, component):
@@ -228,7 +235,9 @@ def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
 def _is_infinite(value: sympy.Expr) -> bool:
     try:
         return bool(value.has(sympy.zoo) or value.is_infinite)
-    except OverflowError:  # sympy's assumptions evaluate numbers too large for mpmath
+    except (OverflowError, NotImplementedError):
+        # sympy's assumptions evaluate numbers too large for mpmath, and give up on
+        # some complex ones (gamma(acos(1.0000001))).
         return False
 
 

@@ -293,3 +293,29 @@ def test_breaks_at_the_float_point_torch_was_given(text, point, dtype, verdicts)
 def test_the_limit_at_the_float_point_is_labelled():
     result = derivcli.grad("sin(x)/x", at="x=1e-400").results[0]
     assert result.expected == [0.0] and "limit as x → 0" in result.warnings[0]
+
+
+def test_mpmath_division_by_zero_inside_evalf_is_not_a_complex_value():
+    # sinc'(u) at u = softplus(-100) = 3.7e-44: mpmath divides by zero at low precision.
+    result = derivcli.grad("sinc(softplus(x))", at="x=-100").results[0]
+    x = mpmath.mpf(-100)
+    u = mpmath.log1p(mpmath.exp(x))
+    truth = mpmath.diff(mpmath.sinc, u) * _sigmoid(x)
+    assert result.verdicts == [A] and _within(result.numeric[0], truth)
+
+
+@pytest.mark.parametrize(
+    ("text", "x", "slope"),
+    [
+        ("erf(acos(x))", 0.9999998627552429, lambda t: -1 / mpmath.sqrt(1 - t**2)),
+        ("erf(acosh(x))", 1.0000001372447571, lambda t: 1 / mpmath.sqrt(t**2 - 1)),
+    ],
+)
+def test_sympy_does_not_take_acos_near_one_for_zero(text, x, slope):
+    # sympy evaluates acos(1 - 1.4e-7) at 7 bits to an exact 0, and exp(-acos(x)^2) in
+    # the exact value became 1 (an accusation of torch's right number).
+    result = derivcli.grad(text, at={"x": x}).results[0]
+    t = mpmath.mpf(x)
+    inner = mpmath.acos(t) if "acos(" in text else mpmath.acosh(t)
+    truth = 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-(inner**2)) * slope(t)
+    assert result.verdicts == [A] and _within(result.expected[0], truth)
