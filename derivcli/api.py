@@ -14,13 +14,17 @@ there are points to evaluate.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
 
+import numpy as np
 import sympy
 
-from derivcli import limits, precision, symbolic, verdict
+from derivcli import budget, precision, recursion, symbolic, verdict
 from derivcli.errors import InputError
 from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_names
 from derivcli.result import PointResult, Result, entry_labels
@@ -55,7 +59,7 @@ def compute(
     wrt: str | Sequence[str] | None = None,
     device: str = "cpu",
     dtype: str = "float64",
-    timeout: float | None = limits.DEFAULT_TIMEOUT,
+    timeout: float | None = budget.DEFAULT_TIMEOUT,
     engine: str = "autograd",
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
@@ -73,11 +77,11 @@ def compute(
         derivative, lowered to torch) or "auto" (autograd here; see derivcli.batch).
     """
     if kind not in symbolic.KINDS:
-        raise InputError(f"unknown kind '{kind}': use one of {', '.join(symbolic.KINDS)}")
+        raise InputError(f"unknown kind {kind!r}: use one of {', '.join(symbolic.KINDS)}", "kind")
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
-    with limits.time_budget(timeout):
+    with budget.time_budget(timeout):
         exprs, variables, parameters = prepare(kind, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
         matrix = symbolic.derivative_matrix(kind, exprs, variables)
@@ -92,8 +96,7 @@ def compute(
         )
         if not points:
             return result
-        from derivcli import numeric
-
+        numeric = budget.unbudgeted_import("derivcli.numeric")  # torch
         for point in points:
             _check_range(point, dtype)
         point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
@@ -119,20 +122,25 @@ def compute(
 
 def check_dtype(dtype: str) -> None:
     """Refuse a dtype derivcli does not compute in."""
-    if dtype not in DTYPES:
-        raise InputError(f"unknown dtype '{dtype}': use float64 or float32")
+    if not isinstance(dtype, str) or dtype not in DTYPES:
+        raise InputError(f"unknown dtype {_shown(dtype)}: use float64 or float32", "dtype")
 
 
 def check_engine(engine: str) -> None:
     """Refuse an unknown engine."""
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine '{engine}': use {', '.join(ENGINES)}")
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise InputError(f"unknown engine {_shown(engine)}: use {', '.join(ENGINES)}", "engine")
+
+
+def _shown(value) -> str:
+    """An option's value in a message: text in quotes, anything else by its repr."""
+    return f"'{value}'" if isinstance(value, str) else repr(value)[:60]
 
 
 def prepare(kind: str, expression, wrt=None):
     """Parse and check, before any numbers: (expressions, variables, parameters)."""
     if kind not in symbolic.KINDS:
-        raise InputError(f"unknown kind '{kind}': use one of {', '.join(symbolic.KINDS)}")
+        raise InputError(f"unknown kind {kind!r}: use one of {', '.join(symbolic.KINDS)}", "kind")
     exprs, free = _parse_expressions(kind, expression)
     variables, parameters = _choose_variables(free, wrt)
     return exprs, variables, parameters
@@ -148,13 +156,23 @@ def float_points(at: Points, symbols: list[sympy.Symbol]) -> list[dict[str, floa
 
 def check_device(device: str) -> None:
     """Refuse an unknown device, or one this machine plainly lacks, without importing torch."""
+    if not isinstance(device, str):
+        raise InputError(f"unknown device {_shown(device)}: use cpu, cuda, cuda:N or mps", "device")
     kind, _, index = device.partition(":")
     if kind not in ("cpu", "cuda", "mps") or (index and (kind != "cuda" or not index.isdigit())):
-        raise InputError(f"unknown device '{device}': use cpu, cuda, cuda:N or mps")
+        raise InputError(f"unknown device '{device}': use cpu, cuda, cuda:N or mps", "device")
     if kind == "cuda" and not _nvidia_driver_present():
-        raise InputError(f"--device {device}: CUDA is not available on this machine; use cpu")
+        raise InputError.about(
+            "device",
+            "{opt_value}: CUDA is not available on this machine; use cpu",
+            value=device,
+        )
     if kind == "mps" and sys.platform != "darwin":
-        raise InputError(f"--device {device}: MPS is only available on Apple machines; use cpu")
+        raise InputError.about(
+            "device",
+            "{opt_value}: MPS is only available on Apple machines; use cpu",
+            value=device,
+        )
 
 
 def _nvidia_driver_present() -> bool:
@@ -164,19 +182,32 @@ def _nvidia_driver_present() -> bool:
 def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     """The expressions, and every variable they use (in natural order), even cancelled ones."""
     texts = [expression] if isinstance(expression, str) else expression
-    if not isinstance(texts, Iterable):
-        raise InputError(f"an expression must be text, not {type(expression).__name__}")
+    if not isinstance(texts, Iterable) or isinstance(texts, Mapping | bytes):
+        raise InputError(
+            f"expression must be text (or, for jacobian, a list of texts), "
+            f"not {type(expression).__name__}",
+            "expression",
+        )
     exprs, names = [], set()
     for text in texts:
         parsed, used = parse_with_names(_text(text))
         exprs += parsed
         names.update(used)
     if not exprs:
-        raise InputError("no expression given")
+        raise InputError("no expression given", "expression")
+    with recursion.room_for(exprs):
+        undefined = [expr for expr in exprs if expr.has(sympy.nan, sympy.zoo)]
+    if undefined:  # the parser refuses them where they arise: this is a safety net
+        raise InputError(
+            f"the expression {symbolic.to_text(undefined[0])[:60]} is undefined (it contains "
+            "nan or zoo): an expression to differentiate must be defined",
+            "expression",
+        )
     if kind != "jacobian" and len(exprs) > 1:
         raise InputError(
             f"{kind} takes one expression, and this has {len(exprs)} components; "
-            "for several use jacobian"
+            "for several use jacobian",
+            "expression",
         )
     named = {sympy.Symbol(name, real=True) for name in names}
     return exprs, symbolic.free_variables([*exprs, *named])
@@ -184,19 +215,30 @@ def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sy
 
 def _text(value) -> str:
     if not isinstance(value, str):
-        raise InputError(f"an expression must be text, not {type(value).__name__}")
+        raise InputError(f"expression must be text, not {type(value).__name__}", "expression")
     return value
 
 
 def _names(wrt) -> list[str]:
-    names = wrt.split(",") if isinstance(wrt, str) else list(wrt)
+    if isinstance(wrt, str):
+        names = wrt.split(",")
+    elif isinstance(wrt, Iterable) and not isinstance(wrt, Mapping | bytes):
+        names = list(wrt)
+    else:
+        raise InputError.about(
+            "wrt",
+            "{opt} takes variable names, as 'x,y' or ['x', 'y'], not {kind}",
+            kind=type(wrt).__name__,
+        )
     names = [name.strip() if isinstance(name, str) else name for name in names]
     for name in names:
         if not isinstance(name, str) or not is_identifier(name):
-            raise InputError(f"'{name}' in --wrt is not a variable name")
+            raise InputError.about("wrt", "'{name}' in {opt} is not a variable name", name=name)
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise InputError(f"--wrt names {', '.join(repeated)} more than once")
+        raise InputError.about(
+            "wrt", "{opt} names {names} more than once", names=", ".join(repeated)
+        )
     return names
 
 
@@ -208,12 +250,14 @@ def _choose_variables(free, wrt) -> tuple[list[sympy.Symbol], list[sympy.Symbol]
         return free, []
     names = _names(wrt)
     if not names:
-        raise InputError("--wrt is empty: name the variables to differentiate by")
+        raise InputError.about("wrt", "{opt} is empty: name the variables to differentiate by")
     absent = [name for name in names if name not in by_name]
     if absent:
-        listed = ", ".join(by_name) or "none"
-        raise InputError(
-            f"--wrt names {', '.join(absent)}, which the expression lacks (its variables: {listed})"
+        raise InputError.about(
+            "wrt",
+            "{opt} names {absent}, which the expression lacks (its variables: {listed})",
+            absent=", ".join(absent),
+            listed=", ".join(by_name) or "none",
         )
     variables = [by_name[name] for name in names]
     return variables, [s for s in free if s.name not in names]
@@ -224,6 +268,12 @@ def _points(at: Points) -> list[dict[str, sympy.Expr]]:
         return []
     if isinstance(at, str | Mapping):
         at = [at]
+    elif not isinstance(at, Iterable) or isinstance(at, bytes | np.ndarray):
+        raise InputError.about(
+            "at",
+            "{opt} takes a point ({{'x': 1}} or 'x=1'), a list of points, or None; not {kind}",
+            kind=type(at).__name__,
+        )
     return [_point(item) for item in at]
 
 
@@ -231,36 +281,86 @@ def _point(item: Point) -> dict[str, sympy.Expr]:
     if isinstance(item, str):
         return parse_point(item)
     if not isinstance(item, Mapping):
-        raise InputError(f"a point is name=value text or a mapping, not {type(item).__name__}")
+        raise InputError.about(
+            "at",
+            "a point in {opt} is a mapping ({{'x': 1}}) or name=value text, not {kind}",
+            kind=type(item).__name__,
+        )
     return {str(name): _value(str(name), value) for name, value in item.items()}
 
 
 def _value(name: str, value) -> sympy.Expr:
-    if isinstance(value, bool):
-        raise InputError(f"the value of {name} must be a number, not {value}")
-    if isinstance(value, int):
-        return sympy.Integer(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InputError(f"the value of {name} must be finite, not {value}")
-        return sympy.Rational(repr(value))
+    """A point's value as an exact number: a Python float at its shortest decimal form
+    (0.1 is 1/10, as typed), any other binary float (numpy's float32) at its value,
+    integers, Fraction and Decimal exactly, text and sympy numbers as --at reads them."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]  # a numpy scalar of the array's type (or the object it holds)
+    if isinstance(value, bool | np.bool_):
+        raise _not_a_number(name, f"not {value}")
+    if isinstance(value, int | np.integer):
+        return sympy.Integer(int(value))
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            raise InputError.about(
+                "at",
+                "the value of {name} in {opt} must be finite, not {value}",
+                name=name,
+                value=value,
+            )
+        if isinstance(value, float):  # Python's, and numpy's float64, a subclass of it
+            return sympy.Rational(repr(float(value)))
+        return sympy.Rational(*value.as_integer_ratio())  # float32 0.1 is 13421773/2^27
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InputError.about(
+                "at",
+                "the value of {name} in {opt} must be finite, not {value}",
+                name=name,
+                value=value,
+            )
+        return parse_value(str(value))  # exactly, and within the parser's digit limits
     if isinstance(value, str):
         return parse_value(value)
     if isinstance(value, sympy.Expr) and value.is_number:
         return parse_value(symbolic.to_text(value))
-    raise InputError(f"the value of {name} must be a number, not {type(value).__name__}")
+    if isinstance(value, numbers.Rational):
+        return sympy.Rational(int(value.numerator), int(value.denominator))
+    if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+        raise _not_a_number(name, f"not the complex number {value}", "a real number")
+    if isinstance(value, np.ndarray):
+        raise _not_a_number(name, f"not an array of shape {value.shape}")
+    raise _not_a_number(name, f"not {type(value).__name__}")
+
+
+def _not_a_number(name: str, what: str, wanted: str = "a number") -> InputError:
+    return InputError.about(
+        "at",
+        "the value of {name} in {opt} must be {wanted}, {what}",
+        name=name,
+        wanted=wanted,
+        what=what,
+    )
 
 
 def _check_point(point: dict[str, sympy.Expr], symbols: list[sympy.Symbol]):
     names = [s.name for s in symbols]
     missing = [name for name in names if name not in point]
     if missing:
-        raise InputError(f"no value for {', '.join(missing)}: add it to --at, as {missing[0]}=…")
+        raise InputError.about(
+            "at",
+            "no value for {missing}: add it to {opt}, as {first}=…",
+            missing=", ".join(missing),
+            first=missing[0],
+        )
     extra = [name for name in point if name not in names]
     if extra:
-        raise InputError(
-            f"--at gives {', '.join(extra)}, which the expression lacks "
-            f"(its variables: {', '.join(names)})"
+        raise InputError.about(
+            "at",
+            "{opt} gives {extra}, which the expression lacks (its variables: {names})",
+            extra=", ".join(extra),
+            names=", ".join(names),
         )
     return {s: point[s.name] for s in symbols}
 
@@ -274,10 +374,15 @@ def _check_range(point: dict[sympy.Symbol, sympy.Expr], dtype: str) -> None:
         number = precision.nearest_float(value, dtype)
         if not math.isfinite(number):
             _, _, largest = precision.float_limits(dtype)
-            raise InputError(
-                f"the value of {symbol.name} ({symbolic.to_text(value)[:40]}) is beyond "
-                f"{dtype}'s range (±{largest:.4g})"
-                + ("; use --dtype float64" if dtype == "float32" else "")
+            raise InputError.about(
+                "dtype",
+                "the value of {name} ({shown}) is beyond {dtype}'s range (±{largest})"
+                + ("; use {opt_value}" if dtype == "float32" else ""),
+                name=symbol.name,
+                shown=symbolic.to_text(value)[:40],
+                dtype=dtype,
+                largest=f"{largest:.4g}",
+                value="float64",
             )
 
 

@@ -13,6 +13,7 @@ evaluated numerically (the symbolic engine) or torch differentiates (autograd).
 
 from __future__ import annotations
 
+import numbers
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from derivcli import api, limits, symbolic
+from derivcli import api, budget, symbolic
 from derivcli.errors import InputError
 from derivcli.result import entry_labels
 from derivcli.sinks import Sink
@@ -66,13 +67,13 @@ def plan(
     device: str = "cpu",
     dtype: str = "float64",
     engine: str = "auto",
-    timeout: float | None = limits.DEFAULT_TIMEOUT,
+    timeout: float | None = budget.DEFAULT_TIMEOUT,
 ) -> Plan:
     """Parse and differentiate symbolically; check every option. Does not import torch."""
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
-    with limits.time_budget(timeout):
+    with budget.time_budget(timeout):
         exprs, variables, parameters = api.prepare(kind, expression, wrt)
         matrix = symbolic.derivative_matrix(kind, exprs, variables)
     return Plan(kind, exprs, variables, parameters, matrix, device, dtype, engine)
@@ -110,7 +111,7 @@ def stream(
     try:
         source.start(plan.columns, chunk_size)
         sink = sink_factory(plan)
-        from derivcli import numeric  # torch: only once the input is known to be good
+        numeric = budget.unbudgeted_import("derivcli.numeric")  # torch, once the input is good
 
         with _engine(plan, numeric) as engine, ThreadPoolExecutor(1) as writer:
             summary.engine = engine.name
@@ -132,6 +133,7 @@ def stream(
 
             try:
                 for i, chunk in enumerate(source.chunks()):
+                    budget.checkpoint()
                     if len(writes) == 2:
                         written(writes.popleft())  # frees buffers[i % 2]
                     values = engine(chunk.values, out=buffers[i % 2])
@@ -195,7 +197,7 @@ def evaluate(
     dtype: str = "float64",
     engine: str = "auto",
     chunk_size: int | None = None,
-    timeout: float | None = limits.DEFAULT_TIMEOUT,
+    timeout: float | None = budget.DEFAULT_TIMEOUT,
 ) -> np.ndarray:
     """Derivatives at many points at once, as an array [points, *shape].
 
@@ -204,12 +206,21 @@ def evaluate(
         natural order) then any parameters in natural order.
     engine: "symbolic", "autograd" or "auto" (the faster one, normally symbolic).
     chunk_size: points per chunk (all at once when None).
+    timeout: seconds for the symbolic work (parsing and derivatives), None for
+        no limit; the points' cost grows with their number, which the caller chose.
     """
+    whole = isinstance(chunk_size, numbers.Integral) and not isinstance(chunk_size, bool)
+    if chunk_size is not None and not (whole and chunk_size >= 1):
+        raise InputError(
+            f"chunk_size must be a whole number of points, 1 or more (None: all at once), "
+            f"not {chunk_size!r}",
+            "chunk_size",
+        )
     chosen = plan(
         kind, expression, wrt=wrt, device=device, dtype=dtype, engine=engine, timeout=timeout
     )
     values = _point_array(points, chosen.columns)
-    from derivcli import numeric
+    numeric = budget.unbudgeted_import("derivcli.numeric")  # torch
 
     with _engine(chosen, numeric) as run:
         if chunk_size is None or chunk_size >= len(values):
@@ -219,34 +230,113 @@ def evaluate(
 
 
 def _point_array(points, columns: Sequence[str]) -> np.ndarray:
+    """points (see evaluate) as a float64 array [points, columns]; InputError naming
+    what is wrong and what to pass instead."""
+    if _is_point_list(points):
+        points = _columns_of(points, columns)
     if isinstance(points, Mapping):
-        extra = [name for name in points if name not in columns]
-        missing = [name for name in columns if name not in points]
-        if missing or extra:
+        _check_columns(points, columns, "points need")
+        arrays = [_column(name, points[name]) for name in columns]
+        lengths = {name: len(a) for name, a in zip(columns, arrays, strict=True) if a.ndim}
+        if len(set(lengths.values())) > 1:
+            listed = ", ".join(f"{name} has {length:,}" for name, length in lengths.items())
             raise InputError(
-                f"points need exactly the columns {', '.join(columns)}"
-                + (f"; missing {', '.join(missing)}" if missing else "")
-                + (f"; not used: {', '.join(map(str, extra))}" if extra else "")
+                f"points: the arrays have different lengths ({listed}); give arrays of one "
+                "length, one value per point, or a number for a value every point shares",
+                "points",
             )
-        arrays = np.broadcast_arrays(
-            *(np.asarray(points[name], dtype=np.float64) for name in columns)
-        )
+        arrays = np.broadcast_arrays(*arrays)
         values = np.stack([a.reshape(-1) for a in arrays], axis=1)
     else:
-        values = np.asarray(points, dtype=np.float64)
+        values = _numbers(points, "points")
         if values.ndim == 1 and len(columns) == 1:
             values = values[:, None]
         if values.ndim != 2 or values.shape[1] != len(columns):
             raise InputError(
                 f"points must be an array [points, {len(columns)}] with the columns "
-                f"{', '.join(columns)}, not shape {values.shape}"
+                f"{', '.join(columns)} (or a mapping from each name to its values), "
+                f"not shape {values.shape}",
+                "points",
             )
     if not np.isfinite(values).all():
         row = int(np.argmax(~np.isfinite(values).all(axis=1)))
         raise InputError(
-            f"point {row} has a value that is not a finite number: {values[row].tolist()}"
+            f"point {row} has a value that is not a finite number: {values[row].tolist()}",
+            "points",
         )
     return values
+
+
+def _check_columns(given: Mapping, columns: Sequence[str], what: str) -> None:
+    extra = [name for name in given if name not in columns]
+    missing = [name for name in columns if name not in given]
+    if missing or extra:
+        raise InputError(
+            f"{what} exactly the columns {', '.join(columns)}"
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; not used: {', '.join(map(str, extra))}" if extra else ""),
+            "points",
+        )
+
+
+def _is_point_list(points) -> bool:
+    """A list of mappings, one per point ([{"x": 1, "y": 2}, ...])."""
+    return (
+        isinstance(points, Sequence)
+        and not isinstance(points, str | bytes)
+        and len(points) > 0
+        and all(isinstance(point, Mapping) for point in points)
+    )
+
+
+def _columns_of(rows: Sequence[Mapping], columns: Sequence[str]) -> dict[str, list]:
+    """A list of points as one list of values per column."""
+    for index, row in enumerate(rows):
+        _check_columns(row, columns, f"points[{index}] needs")
+    return {name: [row[name] for row in rows] for name in columns}
+
+
+def _column(name: str, values) -> np.ndarray:
+    column = _numbers(values, f"points[{name!r}]")
+    if column.ndim > 1:
+        raise InputError(
+            f"points[{name!r}] has shape {column.shape}: give one value per point "
+            "(a 1-D array) or a number that every point shares",
+            "points",
+        )
+    return column
+
+
+def _numbers(values, shown: str) -> np.ndarray:
+    """values as a float64 array; InputError for text, booleans, complex or ragged lists."""
+    try:
+        array = np.asarray(values)
+        if array.dtype.kind in "bcUSV" or (array.dtype.kind == "O" and _has_text(array)):
+            raise TypeError(f"not {_kind(array)}")
+        return array.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        if str(error).startswith("not "):
+            detail = str(error)
+        elif "inhomogeneous" in str(error):
+            detail = "not rows of different lengths"
+        else:
+            detail = f"not {type(values).__name__}"
+        wanted = (
+            "an array [points, variables], or a mapping from each name to its values"
+            if shown == "points"
+            else "an array, a list of numbers, or a number"
+        )
+        raise InputError(f"{shown} must be numbers ({wanted}), {detail}", "points") from None
+
+
+def _has_text(array: np.ndarray) -> bool:
+    return any(isinstance(item, str | bytes | bool) for item in array.flat)
+
+
+def _kind(array: np.ndarray) -> str:
+    return {"b": "booleans", "c": "complex numbers", "U": "text", "S": "bytes"}.get(
+        array.dtype.kind, "text or booleans"
+    )
 
 
 def source_for(

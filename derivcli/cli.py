@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 import typer.core
 
+from derivcli.budget import DEFAULT_TIMEOUT
 from derivcli.errors import DerivcliError, ExitStatus
-from derivcli.limits import DEFAULT_TIMEOUT
 
 DEFAULT_CHUNK_SIZE = 1 << 16  # derivcli.batch.DEFAULT_CHUNK_SIZE, without importing it
 
@@ -114,7 +115,9 @@ Output = Annotated[
         "--output",
         "-o",
         metavar="FILE",
-        help="Write to FILE instead of stdout; it appears only once complete.",
+        help="Write to FILE instead of stdout. A file (or a symbolic link's target) appears "
+        "only once complete, with the mode of the one it replaces; a FIFO, device or "
+        "/dev/fd/N is written as it goes.",
     ),
 ]
 Engine = Annotated[
@@ -145,12 +148,24 @@ Strict = Annotated[
         "streamed, when a number is not finite."
     ),
 ]
+
+
+def _check_timeout(seconds: float | None) -> float | None:
+    if seconds is not None and not seconds >= 0:  # negative, or nan
+        raise typer.BadParameter(f"{seconds} is not a number of seconds (0 or more; 0: no limit)")
+    return seconds
+
+
 Timeout = Annotated[
-    float,
+    float | None,
     typer.Option(
         metavar="SECONDS",
-        help="Time budget for the computation: parsing, derivatives, exact values and torch's "
-        "numbers, held even inside C code; past it, exit 4 (0: none).",
+        callback=_check_timeout,
+        show_default=False,
+        help="Time budget for the work (parsing, derivatives, exact values, torch's numbers; "
+        "not Python's imports), held even inside C code; past it, exit 4. Default: 20 s, "
+        "which for --points/--grid streamed covers the symbolic work only; a budget you "
+        "give covers the points too. 0: no limit.",
     ),
 ]
 Traceback = Annotated[
@@ -173,7 +188,7 @@ def grad(
     chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
-    timeout: Timeout = DEFAULT_TIMEOUT,
+    timeout: Timeout = None,
     traceback: Traceback = False,
 ) -> None:
     """Gradient of one expression.
@@ -203,7 +218,7 @@ def jacobian(
     chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
-    timeout: Timeout = DEFAULT_TIMEOUT,
+    timeout: Timeout = None,
     traceback: Traceback = False,
 ) -> None:
     """Jacobian of one or more expressions, separated by commas or in brackets.
@@ -231,7 +246,7 @@ def hessian(
     chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
     precision: Precision = 6,
     strict: Strict = False,
-    timeout: Timeout = DEFAULT_TIMEOUT,
+    timeout: Timeout = None,
     traceback: Traceback = False,
 ) -> None:
     """Hessian (matrix of second derivatives) of one expression.
@@ -249,13 +264,67 @@ def hessian(
 
 def _run(kind: str, *, traceback: bool, **options) -> None:
     try:
-        status = _compute_and_print(kind, **options)
+        with _termination_signals():
+            status = _compute_and_print(kind, **options)
+    except _Terminated as stop:
+        status = _terminated(stop.signum)
     except KeyboardInterrupt:  # caught here, before click adds a blank line to stderr
         status = _interrupted()
+    except BrokenPipeError:  # the reader went away (| head -1): quietly, as SIGPIPE would
+        status = ExitStatus.CLOSED_OUTPUT
     except Exception as error:  # noqa: BLE001 - the single place errors become statuses
         status = on_error(error, show_traceback=traceback)
     if status:
         raise typer.Exit(int(status))
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the work is, so that it cleans up as Ctrl-C does."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _termination_signals():
+    """While a command runs, SIGTERM and SIGHUP raise _Terminated; the host's handlers
+    are back when it returns (typer's CliRunner runs commands in the host's process).
+    A signal the host ignores (nohup) stays ignored."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    numbers = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {number: signal.getsignal(number) for number in numbers}
+    taken = [number for number in numbers if previous[number] != signal.SIG_IGN]
+
+    def stop(signum, frame):
+        for number in taken:  # once: a second one (timeout signals the whole group, and
+            signal.signal(number, signal.SIG_IGN)  # the watchdog passes it on) waits
+        raise _Terminated(signum)
+
+    for number in taken:
+        signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number in taken:
+            handler = previous[number]
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+
+
+def _terminated(signum: int) -> ExitStatus:
+    """SIGTERM or SIGHUP: one line (if stderr is still there), exit status 128 + signal."""
+    import signal
+
+    if signum == getattr(signal, "SIGHUP", None):
+        _error_line("terminated (SIGHUP: the terminal was closed)")
+        return ExitStatus.HANGUP
+    _error_line("terminated (SIGTERM)")
+    return ExitStatus.TERMINATED
 
 
 STREAMED = ("csv", "jsonl", "npy")
@@ -285,6 +354,11 @@ def _compute_and_print(kind: str, **options) -> ExitStatus:
         raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
     if o.format == "npy" and o.output in (None, "-"):
         raise InputError("--format npy writes a binary file: give --output FILE.npy")
+    if o.output is not None:  # before any work: an unusable --output is bad input
+        from derivcli.sinks import check_output
+
+        csv_points = bool(o.points) and not o.points.endswith(".npy")
+        check_output(o.output, o.format, count_known=not csv_points)
     if many and (o.format in STREAMED or o.format == "plain"):
         return _stream(kind, o)
     return _checked(kind, o)
@@ -297,17 +371,18 @@ def _checked(kind: str, o) -> ExitStatus:
     from derivcli.api import compute
     from derivcli.sinks import write_text
 
-    at = _read_all(kind, o) if o.points or o.grid else o.at
-    result = compute(
-        kind,
-        o.expression,
-        at,
-        wrt=o.wrt,
-        device=o.device,
-        dtype=o.dtype,
-        timeout=o.timeout or None,
-        engine="autograd" if o.engine == "auto" else o.engine,
-    )
+    with _time_budget(DEFAULT_TIMEOUT if o.timeout is None else o.timeout):
+        at = _read_all(kind, o) if o.points or o.grid else o.at
+        result = compute(
+            kind,
+            o.expression,
+            at,
+            wrt=o.wrt,
+            device=o.device,
+            dtype=o.dtype,
+            timeout=None,  # the budget above holds
+            engine="autograd" if o.engine == "auto" else o.engine,
+        )
     if o.format == "json":
         write_text(o.output, render.render_json(result))
     elif o.format == "plain":
@@ -315,9 +390,7 @@ def _checked(kind: str, o) -> ExitStatus:
     elif o.format in STREAMED:
         _write_checked_stream(result, o)
     elif o.output is None:
-        from rich.console import Console
-
-        console = Console()
+        console = render.console()  # a closed pipe: BrokenPipeError, exit status 141
         for renderable in render.render_table(result, o.precision):
             console.print(renderable)
     else:
@@ -354,7 +427,7 @@ def _write_checked_stream(result, o) -> None:
     shape = result_shape(result.kind, len(result.expressions), len(result.variables))
     values = np.array([p.numeric for p in result.results], dtype=np.float64)
     labels = flatten(entry_labels(result.kind, result.variables, len(result.expressions)))
-    sink = open_sink(o.format, o.output, columns, labels, shape, result.dtype)
+    sink = open_sink(o.format, o.output, columns, labels, shape, result.dtype, len(points))
     try:
         sink.write(points, values.reshape(len(points), *shape))
         sink.close()
@@ -367,7 +440,7 @@ def _read_all(kind: str, o) -> list[dict]:
     """The points of --points or --grid, for a format that checks each one exactly."""
     from derivcli.batch import plan, source_for
 
-    chosen = plan(kind, o.expression, wrt=o.wrt)
+    chosen = plan(kind, o.expression, wrt=o.wrt, timeout=None)  # the caller's budget holds
     source = source_for(chosen, points=o.points, grid=o.grid, wrt=o.wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
         _too_many(o.format, source.count)
@@ -399,6 +472,13 @@ def _stream(kind: str, o) -> ExitStatus:
 
     # A CSV file starts parsing (in worker processes) before sympy and torch load.
     early = CsvFile(o.points) if o.points and not o.points.endswith(".npy") else None
+    # A budget given covers the points too; the default one, the symbolic work only
+    # (the points' cost grows with their number, which the user chose).
+    with _time_budget(o.timeout):
+        return _stream_points(kind, o, early)
+
+
+def _stream_points(kind: str, o, early) -> ExitStatus:
     try:
         from derivcli import batch
 
@@ -409,7 +489,7 @@ def _stream(kind: str, o) -> ExitStatus:
             device=o.device,
             dtype=o.dtype,
             engine=o.engine,
-            timeout=o.timeout or None,
+            timeout=DEFAULT_TIMEOUT if o.timeout is None else None,
         )
         source = early or batch.source_for(chosen, at=o.at, points=o.points, grid=o.grid, wrt=o.wrt)
     except BaseException:
@@ -419,7 +499,9 @@ def _stream(kind: str, o) -> ExitStatus:
     from derivcli.sinks import open_sink
 
     def sink_factory(plan):
-        return open_sink(o.format, o.output, plan.columns, plan.labels, plan.shape, plan.dtype)
+        return open_sink(
+            o.format, o.output, plan.columns, plan.labels, plan.shape, plan.dtype, source.count
+        )
 
     from derivcli.progress import ProgressBar
 
@@ -440,6 +522,19 @@ def _stream(kind: str, o) -> ExitStatus:
     return ExitStatus.OK
 
 
+@contextmanager
+def _time_budget(seconds: float | None):
+    """A time budget whose message names --timeout."""
+    from derivcli.budget import time_budget, timeout_hint
+
+    token = timeout_hint.set("raise it with --timeout SECONDS (0 for none)")
+    try:
+        with time_budget(seconds):
+            yield
+    finally:
+        timeout_hint.reset(token)
+
+
 def _interrupted() -> ExitStatus:
     """Ctrl-C: one line; any output file being written was already removed."""
     _error_line("interrupted")
@@ -453,7 +548,8 @@ def on_error(error: BaseException, *, show_traceback: bool = False) -> ExitStatu
 
         tb.print_exception(error, file=sys.stderr)
     if isinstance(error, DerivcliError):
-        _error_line(str(error))
+        # An input error words its argument as this command's option (--at, not at=).
+        _error_line(getattr(error, "command_line", None) or str(error))
         return error.exit_status
     if isinstance(error, MemoryError):
         _error_line("out of memory; try fewer points or a smaller expression")
@@ -469,7 +565,12 @@ def on_error(error: BaseException, *, show_traceback: bool = False) -> ExitStatu
 
 
 def _error_line(message: str) -> None:
-    typer.echo(f"derivcli: error: {message}", err=True)
+    from derivcli.render import printable
+
+    try:
+        typer.echo(printable(f"derivcli: error: {message}", sys.stderr), err=True)
+    except (OSError, ValueError):
+        pass  # stderr is gone (a closed terminal, a closed pipe): the status still tells
 
 
 def main() -> None:
@@ -488,11 +589,25 @@ def main() -> None:
 
 
 def _run_app() -> None:
+    from derivcli.render import can_encode, register_ascii_fallback
+
+    for stream in (sys.stdout, sys.stderr):  # in any locale: never a UnicodeEncodeError
+        if not can_encode(stream) and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors=register_ascii_fallback())  # ✓ as ok, → as ->
     try:
         app()
         status = 0
     except SystemExit as exit:
         status = exit.code
+    if status == ExitStatus.CLOSED_OUTPUT:
+        # What is left in stdout's buffer goes nowhere, not into an error at exit
+        # ("Exception ignored ... BrokenPipeError"), as the Python documentation advises.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
     if not any(name.partition(".")[0] == "torch" for name in sys.modules):
         sys.exit(status)
     # Everything is written and closed by now. Python's teardown after torch (its

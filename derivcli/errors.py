@@ -14,7 +14,10 @@ class ExitStatus(IntEnum):
     INPUT = 2
     STRICT = 3
     LIMIT = 4
+    HANGUP = 129  # SIGHUP (the terminal closed), 128 + its number
     INTERRUPTED = 130  # Ctrl-C, as shells report a command that SIGINT ended
+    CLOSED_OUTPUT = 141  # the reader of stdout went away (EPIPE), as SIGPIPE: 128 + 13
+    TERMINATED = 143  # SIGTERM (kill, timeout), 128 + its number
 
 
 class DerivcliError(Exception):
@@ -24,9 +27,38 @@ class DerivcliError(Exception):
 
 
 class InputError(DerivcliError):
-    """The input is wrong: syntax, unknown name, bad point or bad option."""
+    """The input is wrong: syntax, unknown name, bad point or bad option.
+
+    argument: the Python argument at fault (at, wrt, expression, points, device, dtype,
+    engine, timeout), or None. An error made by about() names it in Python's words in
+    str() (at=, wrt=) and in the command line's in command_line (--at, --wrt).
+    """
 
     exit_status = ExitStatus.INPUT
+
+    def __init__(self, message: str = "", argument: str | None = None, command_line=None):
+        super().__init__(message)
+        self.argument = argument
+        self._command_line = command_line
+
+    @property
+    def command_line(self) -> str:
+        """The message as the command line shows it (its options rather than arguments)."""
+        return str(self) if self._command_line is None else self._command_line
+
+    @classmethod
+    def about(cls, argument: str, template: str, **values) -> InputError:
+        """An error about argument: template names it as {opt} (at= in Python, --at on
+        the command line) and may give it a value as {opt_value} (device='cuda',
+        --device cuda), with values filled in as given (not read as templates)."""
+
+        def worded(flag: bool) -> str:
+            name = f"--{argument.replace('_', '-')}" if flag else f"{argument}="
+            value = values.get("value")
+            with_value = f"{name} {value}" if flag else f"{name}{value!r}"
+            return template.format(opt=name, opt_value=with_value, **values)
+
+        return cls(worded(False), argument, worded(True))
 
 
 class ParseError(InputError):

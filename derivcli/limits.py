@@ -2,18 +2,14 @@
 
 Python's integers (sympy's numbers, without gmpy2) are built in C: a signal cannot
 interrupt ``3**10**9`` or a square root of a 10,000-digit integer, so their cost is
-bounded here beforehand. The time budget (time_budget, and derivcli.watchdog for the
-console script) catches what remains.
+bounded here beforehand. The time budget (derivcli.budget, and derivcli.watchdog for
+the console script) catches what remains.
 """
 
 from __future__ import annotations
 
 import math
-import os
-import signal
 import sys
-import threading
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -25,7 +21,6 @@ MAX_LITERAL_DIGITS = 1_000
 MAX_NUMBER_DIGITS = 100_000
 MAX_ROOT_DIGITS = 1_000
 MAX_ROOT_DIGITS_TOTAL = 10_000
-DEFAULT_TIMEOUT = 20.0
 
 # Printing a result converts integers to decimal text; Python refuses more than 4,300
 # digits by default (a guard against slow conversions). The bounds above keep numbers
@@ -121,6 +116,24 @@ def power_digits(base, exponent) -> float:
     return 0.0 if digits is None else digits * abs(float(exponent))
 
 
+# For a fractional exponent p/q sympy collects perfect powers from the base's prime
+# factors, building prime**((e*p mod q)/g) for each: numbers of up to min(|p|, q) times
+# the base's digits. At a float point, x**x at 0.429469 as a binary fraction (p and q
+# near 2^54) built one of 10^17 digits, in C where no alarm reaches (seen as a hang).
+# Typed decimals (q = 10^k) stay far below this.
+MAX_FRACTION_TERMS = 10**9
+
+
+def check_fraction_power(base, exponent) -> None:
+    """Refuse a power of a number to a fraction whose numerator and denominator are huge."""
+    if not (exponent.is_Rational and not exponent.is_Integer):
+        return
+    if min(abs(int(exponent.p)), int(exponent.q)) > MAX_FRACTION_TERMS and exact_part_digits(base):
+        raise LimitError(
+            f"the power {describe(base)}^{describe(exponent)} is too costly to build exactly"
+        )
+
+
 def checked_pow(base, exponent):
     """base**exponent, refused when the exact number it builds would be too large.
 
@@ -135,6 +148,7 @@ def checked_pow(base, exponent):
             f"{_readable(digits)} digits; the limit is {MAX_NUMBER_DIGITS:,}"
         )
     check_root(base, exponent)
+    check_fraction_power(base, exponent)
     spend_digits(digits)
     return base**exponent
 
@@ -184,128 +198,3 @@ def describe(expr) -> str:
 
 def _readable(digits: float) -> str:
     return f"{digits:,.0f}" if digits < 1e15 else f"{digits:.1e}"
-
-
-def timeout_message(seconds: float, what: str = "the computation") -> str:
-    """The message for a time budget that ran out."""
-    return (
-        f"{what} took longer than the time budget of {seconds:g} s; "
-        "raise it with --timeout SECONDS (0 for none), or simplify the expression"
-    )
-
-
-# The write end of the pipe to derivcli.watchdog's supervisor, in the worker process of
-# the console script; None elsewhere (the Python API, typer's CliRunner).
-_watchdog_fd: int | None = None
-
-
-def connect_watchdog(fd: int | None) -> None:
-    """Report time budgets to a supervising process through the pipe fd (None: stop)."""
-    global _watchdog_fd
-    _watchdog_fd = fd
-
-
-def _tell_watchdog(line: str) -> None:
-    if _watchdog_fd is None:
-        return
-    try:
-        os.write(_watchdog_fd, (line.replace("\n", " ") + "\n").encode())
-    except OSError:
-        pass  # the supervisor is gone; the alarm still holds for Python code
-
-
-# Active budgets, outermost first: (deadline on the monotonic clock, message).
-_budgets: list[tuple[float, str]] = []
-_previous_handler = None
-_REPEAT_SECONDS = 0.1
-_LONGEST_DELAY = 86_400.0  # a longer budget re-arms the alarm when it wakes early
-
-
-@contextmanager
-def time_budget(seconds: float | None, what: str = "the computation"):
-    """Raise LimitError when the block runs longer than seconds (None or 0: no limit).
-
-    An alarm (SIGALRM, main thread) interrupts Python code, where sympy spends its
-    time. Budgets nest: an inner one never outlasts the outer ones, and leaving it
-    re-arms the alarm for them. Under the console script a supervising process
-    (derivcli.watchdog) also ends the work, shortly after the outermost budget runs
-    out, when C code does not return.
-    """
-    if seconds is None or not 0 < seconds < math.inf:  # 0, inf or nan: no limit
-        yield
-        return
-    message = timeout_message(seconds, what)
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-    global _previous_handler, _bookkeeping
-    # The repeating alarm must not fire inside the bookkeeping of entering or leaving a
-    # budget: it left a budget and the timer behind (a LimitError later, in unrelated
-    # code), or, once the previous handler was back, killed the process ("Alarm clock").
-    _bookkeeping = True
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    outermost = not _budgets
-    if outermost:
-        _previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-        previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_hook(sys.unraisablehook)
-        _tell_watchdog(f"start {seconds!r} {message}")
-    _budgets.append((time.monotonic() + seconds, message))
-    _arm()
-    try:
-        _bookkeeping = False
-        # An expired outer budget's alarm, held while blocked, raises here: inside the
-        # try, so that the budget is left as it was entered.
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        yield
-    finally:
-        _bookkeeping = True
-        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        try:
-            _budgets.pop()
-            if _budgets:
-                _arm()
-            else:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                if signal.SIGALRM in signal.sigpending():
-                    signal.sigtimedwait({signal.SIGALRM}, 0)  # one that came meanwhile
-                signal.signal(signal.SIGALRM, _previous_handler)
-                sys.unraisablehook = previous_hook
-                _tell_watchdog("stop")
-        finally:
-            _bookkeeping = False
-            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-_bookkeeping = False  # time_budget is leaving a budget: the alarm must not raise
-
-
-def _arm() -> None:
-    deadline = min(deadline for deadline, _ in _budgets)
-    # A deadline already past fires at once (setitimer needs a positive delay). The
-    # alarm repeats until the budget is left: an error raised inside a weakref or gc
-    # callback is printed and dropped by Python, and the next alarm tries again.
-    delay = min(max(deadline - time.monotonic(), 1e-4), _LONGEST_DELAY)
-    signal.setitimer(signal.ITIMER_REAL, delay, _REPEAT_SECONDS)
-
-
-def _quiet_hook(previous):
-    # An alarm that lands in a gc or weakref callback cannot stop the work there; Python
-    # would print it as an ignored exception. Drop it quietly: the alarm repeats.
-    def hook(unraisable):
-        if not isinstance(unraisable.exc_value, LimitError):
-            previous(unraisable)
-
-    return hook
-
-
-def _on_alarm(signum, frame):
-    if not _budgets or _bookkeeping:
-        return  # a budget is being left; _arm has set the next alarm
-    deadline, message = min(_budgets)
-    if time.monotonic() < deadline:  # woke early (clock granularity): wait for it
-        _arm()
-        return
-    # An inner budget that swallows this error leaves the outer one expired: the
-    # alarm fires again as soon as that budget is left.
-    raise LimitError(message)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import sympy
 import torch
 
+from derivcli import recursion
 from derivcli.errors import InputError
 from derivcli.functions import LOWERING
 from derivcli.stable import stable_form, stable_operation
@@ -69,7 +70,8 @@ def lower(
         slots[node] = index
         return index
 
-    outputs = [visit(expr) for expr in exprs]
+    with recursion.room_for(exprs):  # visit recurses through each tree
+        outputs = [visit(expr) for expr in exprs]
     return Program(len(inputs), steps, outputs, constants)
 
 

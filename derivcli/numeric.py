@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 import torch
 
-from derivcli import symbolic
+from derivcli import budget, symbolic
 from derivcli.errors import InputError
 from derivcli.lower import lower
 
@@ -47,13 +47,22 @@ def resolve_device(name: str) -> torch.device:
     device = torch.device(name)
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise InputError("--device cuda: CUDA is not available on this machine; use cpu")
+            raise InputError.about(
+                "device",
+                "{opt_value}: CUDA is not available on this machine; use cpu",
+                value="cuda",
+            )
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise InputError(
-                f"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s)"
+            raise InputError.about(
+                "device",
+                "{opt_value}: this machine has {count} CUDA device(s)",
+                value=name,
+                count=torch.cuda.device_count(),
             )
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise InputError("--device mps: MPS is not available on this machine; use cpu")
+        raise InputError.about(
+            "device", "{opt_value}: MPS is not available on this machine; use cpu", value="mps"
+        )
     return device
 
 
@@ -90,7 +99,7 @@ def make_engine(
 ):
     """The engine called name ("auto" picks one; see choose_engine)."""
     if name not in ENGINES:
-        raise InputError(f"unknown engine '{name}': use {', '.join(ENGINES)}")
+        raise InputError(f"unknown engine '{name}': use {', '.join(ENGINES)}", "engine")
     if name == "auto":
         name = choose_engine(kind, exprs, wrt, matrix)
     if name == "autograd":
@@ -162,6 +171,9 @@ class AutogradEngine(_Engine):
     name = "autograd"
 
     def __init__(self, kind, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
+        # torch.func's transforms import torch._dynamo on first use: 1.1 s here, which
+        # a time budget does not count.
+        budget.unbudgeted_import("torch._dynamo")
         n = len(wrt)
         super().__init__(kind, symbolic.result_shape(kind, len(exprs), n), device, dtype)
         program = lower(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)

@@ -16,7 +16,7 @@ from fractions import Fraction
 import sympy
 from sympy.core.parameters import distribute
 
-from derivcli import limits
+from derivcli import limits, recursion
 from derivcli.errors import InputError, LimitError, ParseError
 from derivcli.functions import BY_NAME, FUNCTIONS
 
@@ -30,12 +30,15 @@ CONSTANTS = {
     "E": sympy.E,
     "oo": sympy.oo,
     "inf": sympy.oo,
-    # printed in results, so that they parse back
+    # printed in results, so that they parse back (parse_result); refused in an
+    # expression to differentiate, which must be defined
     "zoo": sympy.zoo,
     "nan": sympy.nan,
     "EulerGamma": sympy.EulerGamma,
     "Catalan": sympy.Catalan,
 }
+UNDEFINED = {"nan": "(not a number) is undefined", "zoo": "(complex infinity) is undefined"}
+_UNDEFINED_VALUES = (sympy.nan, sympy.zoo)
 # Python's keywords are refused as names (the errors say why), except lambda, a Greek letter.
 RESERVED = frozenset(keyword.kwlist) - {"lambda"}
 
@@ -172,10 +175,15 @@ def _number_value(match: re.Match, pos: int) -> sympy.Rational:
 
 
 class _Parser:
-    def __init__(self, text: str, offset: int = 0, *, point_value: bool = False):
+    def __init__(
+        self, text: str, offset: int = 0, *, point_value: bool = False, undefined: bool = False
+    ):
         self.text = text
         self.offset = offset
         self.point_value = point_value
+        # Whether nan and zoo may appear (results read back, and point values, which
+        # _check_real_finite refuses with their own message).
+        self.undefined = undefined or point_value
         self.tokens = tokenize(text, offset)
         self.index = 0
         self.depth = 0
@@ -239,10 +247,17 @@ class _Parser:
             return f"missing operator before the number '{token.text}'"
         return f"unexpected {self.describe(token)}"
 
-    def expression(self, rbp: int) -> sympy.Expr:
+    def nested(self, rbp: int) -> sympy.Expr:
+        """An expression one level deeper: inside parentheses, a call, |...|, a sign, a
+        root sign or an exponent. Sums and products of terms do not nest."""
         self.depth += 1
         if self.depth > limits.MAX_DEPTH:
             raise LimitError(f"the expression nests deeper than {limits.MAX_DEPTH} levels")
+        inner = self.expression(rbp)
+        self.depth -= 1
+        return inner
+
+    def expression(self, rbp: int) -> sympy.Expr:
         left = self.prefix()
         while True:
             token = self.token
@@ -254,26 +269,25 @@ class _Parser:
                 left = self.product(left)
             elif token.kind == "op" and token.text == "^" and POW_BP > rbp:
                 self.advance()
-                left = self.power(left, self.expression(POW_BP - 1), token)
+                left = self.power(left, self.nested(POW_BP - 1), token)
             elif token.kind == "sup" and POW_BP > rbp:
                 self.advance()
                 left = self.power(left, sympy.Integer(token.value), token)
             else:
                 break
-        self.depth -= 1
         return left
 
     def sum(self, first: sympy.Expr) -> sympy.Expr:
         # One n-ary Add: folding term by term costs quadratic time in long sums.
-        terms = [first]
+        terms, operator = [first], self.token
         while self.at_op("+", "-"):
             sign = self.advance().text
             term = self.expression(ADD_BP)
             terms.append(term if sign == "+" else _negative(term))
-        return sympy.Add(*terms)
+        return self.defined(sympy.Add(*terms), operator)
 
     def product(self, first: sympy.Expr) -> sympy.Expr:
-        factors = [first]
+        factors, operator = [first], self.token
         while True:
             token = self.token
             if token.kind == "op" and token.text in "*/":
@@ -287,7 +301,7 @@ class _Parser:
             elif self.starts_implicit_factor(token):
                 factors.append(self.expression(MUL_BP))
             else:
-                return _product(*factors)
+                return self.defined(_product(*factors), operator)
 
     def starts_implicit_factor(self, token: Token) -> bool:
         if token.kind == "name":
@@ -301,7 +315,7 @@ class _Parser:
     def power(self, base, exponent, token: Token) -> sympy.Expr:
         if base.is_zero and exponent.is_extended_negative:
             raise ParseError("division by zero: 0 to a negative power", None, token.pos)
-        return limits.checked_pow(base, exponent)
+        return self.defined(limits.checked_pow(base, exponent), token)
 
     def prefix(self) -> sympy.Expr:
         token = self.advance()
@@ -312,19 +326,19 @@ class _Parser:
             return self.name(token)
         if token.kind == "op":
             if token.text == "-":
-                return _negative(self.expression(UNARY_BP))
+                return _negative(self.nested(UNARY_BP))
             if token.text == "+":
-                return self.expression(UNARY_BP)
+                return self.nested(UNARY_BP)
             if token.text == "(":
                 return self.parenthesized(token)
             if token.text == "|":
                 self.abs_depth += 1
-                inner = self.expression(0)
+                inner = self.nested(0)
                 self.expect("|", token)
                 self.abs_depth -= 1
                 return BY_NAME["abs"].build(inner)
             if token.text in _ROOT_SIGNS:  # binds like a unary minus: √x^2 is √(x^2)
-                return self.root(self.expression(UNARY_BP), token)
+                return self.root(self.nested(UNARY_BP), token)
         if token.kind == "end":
             previous = self.tokens[self.index - 2] if self.index >= 2 else None
             if previous is not None and previous.kind == "op" and previous.text not in "(|[":
@@ -345,7 +359,7 @@ class _Parser:
         saved_abs, self.abs_depth = self.abs_depth, 0
         if self.at_op(")"):
             raise ParseError("empty parentheses", None, opened.pos)
-        inner = self.expression(0)
+        inner = self.nested(0)
         if self.at_op(","):
             raise ParseError(
                 "a comma inside parentheses: only function calls take several arguments",
@@ -364,6 +378,13 @@ class _Parser:
         if is_call:
             return self.call(token)
         if name in CONSTANTS:
+            if name in UNDEFINED and not self.undefined:
+                raise ParseError(
+                    f"'{name}' {UNDEFINED[name]}: an expression to differentiate must be "
+                    "defined (nan and zoo appear only in results)",
+                    None,
+                    token.pos,
+                )
             return CONSTANTS[name]
         if name in BY_NAME and BY_NAME[name].listed and name not in GREEK_NAMES:
             after = self.token
@@ -400,10 +421,10 @@ class _Parser:
         saved_abs, self.abs_depth = self.abs_depth, 0
         args = []
         if not self.at_op(")"):
-            args.append(self.expression(0))
+            args.append(self.nested(0))
             while self.at_op(","):
                 self.advance()
-                args.append(self.expression(0))
+                args.append(self.nested(0))
         self.expect(")", opened)
         self.abs_depth = saved_abs
         low, high = spec.arity
@@ -426,10 +447,33 @@ class _Parser:
             raise ParseError(f"cannot apply {shown}: {error}", None, token.pos) from None
         if result.has(sympy.AccumBounds):  # sin(oo): a range, not a value
             raise ParseError(f"{shown} has no single value here", None, token.pos)
+        self.defined(result, token, shown)
         if all(not arg.free_symbols for arg in args):  # a new number may have been built
             grown = limits.number_digits(result) - sum(limits.number_digits(a) for a in args)
             limits.spend_digits(grown)
         return result
+
+    def defined(self, result: sympy.Expr, token: Token, shown: str | None = None):
+        """result, unless sympy evaluated it to nan or zoo (log(0), 0*oo, oo - oo, 1^oo):
+        an expression to differentiate must be defined.
+
+        The operands were checked as they were built, so a nan or zoo is new here, and
+        sympy puts it at the top of what it builds (zoo*log(x)): a look at the node and
+        its arguments is enough (has() on every node would cost depth times size).
+        """
+        if self.undefined:
+            return result
+        found = {node for node in (result, *result.args) if node in _UNDEFINED_VALUES}
+        if not found:
+            return result
+        undefined = "nan, not a number" if sympy.nan in found else "zoo, complex infinity"
+        what = shown or (f"'{token.text}'" if token.kind == "op" else "the product")
+        raise ParseError(
+            f"{what} gives an undefined value here ({undefined}): an expression to "
+            "differentiate must be defined",
+            None,
+            token.pos,
+        )
 
     def unknown_function_message(self, name: str) -> str:
         if name in CONSTANTS:
@@ -475,15 +519,19 @@ def _with_context(error: ParseError, shown: str) -> ParseError:
     return ParseError(error.message, shown, error.position)
 
 
-def parse_components(text: str) -> list[sympy.Expr]:
-    """Parse one or more comma-separated expressions (optionally in brackets) into sympy."""
-    return parse_with_names(text)[0]
+def parse_components(text: str, *, undefined: bool = False) -> list[sympy.Expr]:
+    """Parse one or more comma-separated expressions (optionally in brackets) into sympy.
+
+    An expression to differentiate must be defined: nan, zoo, and what sympy evaluates
+    to them (log(0), 0*oo) are refused, unless undefined is true (see parse_result).
+    """
+    return parse_with_names(text, undefined=undefined)[0]
 
 
-def parse_with_names(text: str) -> tuple[list[sympy.Expr], list[str]]:
+def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list[sympy.Expr], list[str]]:
     """parse_components, and the variable names the text uses, even those that cancel (x - x)."""
     if not isinstance(text, str):
-        raise InputError(f"an expression must be text, not {type(text).__name__}")
+        raise InputError(f"expression must be text, not {type(text).__name__}", "expression")
     if len(text) > limits.MAX_INPUT_LENGTH:
         raise LimitError(
             f"the expression is {len(text):,} characters long; "
@@ -491,20 +539,28 @@ def parse_with_names(text: str) -> tuple[list[sympy.Expr], list[str]]:
         )
     stripped = text.strip()
     try:
-        parser = _Parser(stripped)
-        return parser.components(), list(parser.symbols)
+        with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
+            parser = _Parser(stripped, undefined=undefined)
+            return parser.components(), list(parser.symbols)
     except ParseError as error:
         raise _with_context(error, stripped) from None
     except RecursionError:
         raise LimitError(_TOO_DEEP) from None
 
 
-def parse_expression(text: str) -> sympy.Expr:
-    """Parse exactly one expression."""
-    components = parse_components(text)
+def parse_expression(text: str, *, undefined: bool = False) -> sympy.Expr:
+    """Parse exactly one expression (see parse_components)."""
+    components = parse_components(text, undefined=undefined)
     if len(components) != 1:
         raise InputError(f"expected one expression, found {len(components)} components")
     return components[0]
+
+
+def parse_result(text: str) -> sympy.Expr:
+    """Read back one entry derivcli printed (a symbolic or exact entry of the json
+    document): as parse_expression, and nan and zoo are sympy's constants, which exact
+    values at poles and undefined points contain."""
+    return parse_expression(text, undefined=True)
 
 
 def parse_value(text: str, *, context: str | None = None, offset: int = 0) -> sympy.Expr:
@@ -519,7 +575,8 @@ def parse_value(text: str, *, context: str | None = None, offset: int = 0) -> sy
             f"the value is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
         )
     try:
-        values = _parse(text, offset=offset, point_value=True)
+        with recursion.room_for_parsing(text, limits.MAX_DEPTH):
+            values = _parse(text, offset=offset, point_value=True)
     except ParseError as error:
         raise _with_context(error, shown) from None
     except RecursionError:

@@ -9,6 +9,7 @@ exp(400))**2, whose 20-digit evaluation gives 1.3e-138 where the value is 1.9e-1
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -16,6 +17,8 @@ import mpmath
 import numpy as np
 import sympy
 from sympy.core.evalf import PrecisionExhausted
+
+from derivcli import recursion
 
 # Significant digits two evaluations must share; a float64 needs 17 to round-trip.
 DIGITS = 20
@@ -63,6 +66,11 @@ def _cached_real_value(value: sympy.Expr) -> Real | None:
 
 
 def _real_value(value: sympy.Expr, subs: dict | None) -> Real | None:
+    with recursion.room_for([value]):  # evalf recurses through the tree
+        return _certified(value, subs)
+
+
+def _certified(value: sympy.Expr, subs: dict | None) -> Real | None:
     if value.has(sympy.nan, sympy.zoo):
         return None
     if value is sympy.oo or value is sympy.S.NegativeInfinity:
@@ -70,7 +78,7 @@ def _real_value(value: sympy.Expr, subs: dict | None) -> Real | None:
     if value.is_Rational and not subs:
         with mpmath.workdps(DIGITS + 10):
             return Real(to_mpf(value))
-    if not subs and _too_extreme(value):
+    if not subs and too_extreme(value):
         return Real(mpmath.mpf("nan"), certified=False)
     previous = None
     precision = FIRST_PRECISION
@@ -93,21 +101,96 @@ def _real_value(value: sympy.Expr, subs: dict | None) -> Real | None:
 EXTREME_ARGUMENT = mpmath.mpf(10) ** 1000
 
 
-def _too_extreme(value: sympy.Expr) -> bool:
-    """Whether a function in value has an argument too large to evaluate in time."""
-    for node in sympy.postorder_traversal(value):
-        if node.is_Function and node.args and not node.free_symbols:
-            for arg in node.args:
-                if arg.is_Rational:
-                    continue
-                number = _evaluate_once(arg, 15, None)
-                if number is _HUGE or (
-                    isinstance(number, mpmath.mpf)
-                    and mpmath.isfinite(number)
-                    and abs(number) > EXTREME_ARGUMENT
-                ):
-                    return True
+@functools.lru_cache(maxsize=4096)
+def too_extreme(value: sympy.Basic) -> bool:
+    """Whether a function in the number value has an argument, or a power an exponent,
+    too large to evaluate in time (2^exp(exp(exp(1))) needs ln 2 to millions of
+    digits). False for an expression with symbols."""
+    if value.free_symbols:
+        return False
+    bounds: dict = {}  # node -> an upper bound of log10|node|, where one is known
+    for node in _distinct_postorder(value):
+        bounds[node] = _log10_bound(node, bounds)
+        if not node.args:
+            continue
+        if node.is_Function:
+            args = node.args
+        elif node.is_Pow:
+            args = node.args[1:]
+        else:
+            continue
+        for arg in args:
+            bound = bounds.get(arg)
+            if bound is not None and bound <= 1000:  # sin(sin(...)): nothing to evaluate
+                continue
+            number = _evaluate_once(arg, 15, None)
+            if number is _HUGE or (
+                isinstance(number, mpmath.mpf)
+                and mpmath.isfinite(number)
+                and abs(number) > EXTREME_ARGUMENT
+            ):
+                return True
     return False
+
+
+# Functions whose values are bounded (by 4) on the reals, whatever their arguments.
+_BOUNDED = (
+    sympy.sin,
+    sympy.cos,
+    sympy.tanh,
+    sympy.atan,
+    sympy.acot,
+    sympy.atan2,
+    sympy.asin,
+    sympy.acos,
+    sympy.erf,
+    sympy.erfc,
+    sympy.sech,
+    sympy.sign,
+    sympy.Heaviside,
+    sympy.sinc,
+)
+
+
+def _log10_bound(node: sympy.Basic, bounds: dict) -> float | None:
+    """An upper bound of log10|node| from its arguments' bounds, or None where none is
+    known cheaply (a bound is what spares evaluating an argument in too_extreme)."""
+    if node.is_Rational:
+        p = abs(int(node.p))
+        return math.log10(p) + 1e-9 if p else -math.inf
+    if node.is_NumberSymbol:
+        return 1.0
+    if isinstance(node, _BOUNDED) or type(node).__name__ == "sigmoid":
+        return 1.0
+    args = [bounds.get(arg) for arg in node.args]
+    if not args or any(bound is None for bound in args):
+        return None
+    if node.is_Add:
+        return max(args) + math.log10(len(args))
+    if node.is_Mul:
+        return sum(args)
+    if isinstance(node, sympy.Abs):
+        return args[0]
+    if node.is_Pow and node.exp.is_Rational and node.exp > 0:
+        return max(args[0], 0.0) * float(node.exp)
+    return None
+
+
+def _distinct_postorder(expr: sympy.Basic) -> list[sympy.Basic]:
+    """Each distinct subexpression once, arguments before the node (no recursion:
+    derivatives share subtrees, and nest as deep as the expression)."""
+    order, done, stack = [], set(), [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in done:
+            continue
+        if expanded:
+            done.add(node)
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((arg, False) for arg in reversed(node.args) if arg not in done)
+    return order
 
 
 def _evaluate(value: sympy.Expr, digits: int, subs: dict | None = None) -> mpmath.mpf | None:
@@ -131,7 +214,12 @@ def _evaluate_once(value, digits: int, subs, strict: bool = False):
         return _HUGE
     except ZeroDivisionError:  # mpmath's, inside sinc'(u) at u = 3.7e-44: more digits
         return _UNRESOLVED
-    except (TypeError, ValueError, RecursionError, AttributeError):
+    except (RecursionError, MemoryError):
+        # Precisions beyond any machine: mpmath's binary splitting for e at 2^1000 bits
+        # (the sign of exp(exp(exp(exp(x)))) at 700), a 10^11-bit division for
+        # exp(exp(sinh(x))) at 3e11 (measured). Beyond evalf, like an overflow.
+        return _HUGE
+    except (TypeError, ValueError, AttributeError):
         return None
     finally:
         mpmath.mp.prec = saved

@@ -1,4 +1,8 @@
-"""A progress bar for long runs: rich, on stderr, only on a terminal, after a moment."""
+"""A progress bar for long runs: rich, on stderr, only on a terminal, after a moment.
+
+It never ends a run: a terminal that goes away (SIGHUP, a closed window) turns it off,
+and it is stopped (its refresh thread too) however the run ends.
+"""
 
 from __future__ import annotations
 
@@ -23,10 +27,18 @@ class ProgressBar:
         return self.update
 
     def update(self, points_done: int, progress: int) -> None:
+        if self.started is None:  # off: not a terminal, or the terminal went away
+            return
+        try:
+            self._update(points_done, progress)
+        except (OSError, ValueError):
+            self._stop()
+            self.started = None
+
+    def _update(self, points_done: int, progress: int) -> None:
         if self.bar is None:
             if time.monotonic() - self.started < self.DELAY:
                 return
-            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -45,11 +57,20 @@ class ProgressBar:
             columns.append(TimeElapsedColumn())
             if total is not None:
                 columns.append(TimeRemainingColumn())
-            self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+            from derivcli.render import console
+
+            self.bar = Progress(*columns, console=console(stderr=True), transient=True)
             self.bar.start()
             self.task = self.bar.add_task("", total=total, points="0")
         self.bar.update(self.task, completed=progress, points=f"{points_done:,}")
 
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
+        self._stop()
+
+    def _stop(self) -> None:
+        bar, self.bar = self.bar, None
+        if bar is not None:
+            try:
+                bar.stop()
+            except (OSError, ValueError):
+                pass  # the terminal is gone; the refresh thread has stopped all the same

@@ -1,4 +1,9 @@
-"""Result to text: table (rich), json and plain. Pure functions of plain data."""
+"""Result to text: table (rich), json and plain. Pure functions of plain data.
+
+The table's marks (✓ ✗ • · …) and rich's box lines need an encoding that has them:
+where the console's has not (PYTHONIOENCODING=ascii or latin-1), the table is drawn
+with ASCII stand-ins (ok, x, -, ., ...) and rich's ASCII box; a file (UTF-8) keeps them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,66 @@ import math
 from derivcli.result import PointResult, Result
 
 FORMATS = ("table", "json", "plain")
+
+GLYPHS = "✓✗•·…→±␤─│╭"  # what derivcli's text and tables print beyond ASCII
+_ASCII = str.maketrans(
+    {"✓": "ok", "✗": "x", "•": "-", "·": ".", "…": "...", "→": "->", "±": "+/-", "␤": "|"}
+)
+
+
+def ascii_text(text: str) -> str:
+    """text in ASCII: the glyphs above as stand-ins, anything else as a \\u escape."""
+    return text.translate(_ASCII).encode("ascii", "backslashreplace").decode("ascii")
+
+
+def can_encode(stream, text: str = GLYPHS) -> bool:
+    """Whether stream's encoding has every character of text (no encoding: UTF-8)."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def printable(text: str, stream) -> str:
+    """text as stream can encode it: as it is, or in ASCII (ascii_text)."""
+    return text if can_encode(stream, text) else ascii_text(text)
+
+
+ASCII_FALLBACK = "derivcli-ascii"  # an error handler: stream.reconfigure(errors=ASCII_FALLBACK)
+
+
+def _ascii_fallback(error):
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return ascii_text(error.object[error.start : error.end]), error.end
+
+
+def console(**options):
+    """A rich Console (options as rich's) for which a closed pipe is a BrokenPipeError.
+
+    rich's own Console turns it into SystemExit(1) and points stdout at /dev/null, which
+    the command line reports as exit status 141 instead, in one place (cli._run).
+    """
+    from rich.console import Console
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            import errno
+            import os
+
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    return _Console(**options)
+
+
+def register_ascii_fallback() -> str:
+    """The codec error handler that writes what an encoding lacks as ascii_text does."""
+    import codecs
+
+    codecs.register_error(ASCII_FALLBACK, _ascii_fallback)
+    return ASCII_FALLBACK
 
 
 def render_json(result: Result) -> str:
@@ -56,21 +121,43 @@ def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    for renderable in render_table(result, precision):
+    for renderable in render_table(result, precision, ascii_only=False):
         console.print(renderable)
     return buffer.getvalue()
 
 
-def render_table(result: Result, precision: int = 6) -> list:
-    """rich renderables: a header, then the entries at each point (or symbolic only)."""
+def render_table(result: Result, precision: int = 6, ascii_only: bool | None = None) -> list:
+    """rich renderables: a header, then the entries at each point (or symbolic only).
+
+    ascii_only: ASCII stand-ins for the marks and any other text beyond ASCII
+    (ascii_text); None: as the console that prints them can encode (rich's
+    ConsoleOptions.ascii_only, which also picks rich's ASCII box).
+    """
+    if ascii_only is None:
+        return [_AsConsoleEncodes(result, precision)]
+    return _table(result, precision, ascii_text if ascii_only else str)
+
+
+class _AsConsoleEncodes:
+    """The table, built when printed: with its marks, or in ASCII where the console lacks them."""
+
+    def __init__(self, result: Result, precision: int):
+        self.result, self.precision = result, precision
+
+    def __rich_console__(self, console, options):
+        yield from render_table(self.result, self.precision, ascii_only=options.ascii_only)
+
+
+def _table(result: Result, precision: int, t) -> list:
+    """The renderables, every text through t (str, or ascii_text)."""
     from rich.table import Table
     from rich.text import Text
 
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
-    header.add_row(KIND_TITLES[result.kind], Text(", ".join(result.expressions), style="cyan"))
-    header.add_row("variables", ", ".join(result.variables))
+    header.add_row(KIND_TITLES[result.kind], Text(t(", ".join(result.expressions)), style="cyan"))
+    header.add_row("variables", t(", ".join(result.variables)))
     if result.results:
         header.add_row("torch", f"{result.device}, {result.dtype}")
     renderables: list = [header]
@@ -78,35 +165,50 @@ def render_table(result: Result, precision: int = 6) -> list:
     for point in points:
         if point is not None:
             at = ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
-            renderables.append(Text(f"\nat {at}", style="bold"))
+            renderables.append(Text(t(f"\nat {at}"), style="bold"))
         if result.kind == "grad":
-            renderables.append(_gradient_table(result, point, precision))
+            renderables.append(_gradient_table(result, point, precision, t))
         else:
-            renderables.append(_matrix_table(result, point, precision))
+            renderables.append(_matrix_table(result, point, precision, t))
         if point is not None:
-            renderables.extend(_verdict(point))
+            renderables.extend(_verdict(point, t))
     return renderables
 
 
 KIND_TITLES = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
 
 
-def _verdict(point: PointResult) -> list:
+def _verdict(point: PointResult, t) -> list:
     from rich.text import Text
 
-    lines = [Text("• " + warning, style="yellow") for warning in point.warnings]
+    lines = [Text(t("• " + warning), style="yellow") for warning in point.warnings]
     if point.agree:
-        lines.insert(0, Text("✓ torch agrees with the exact values", style="green"))
+        lines.insert(0, Text(t("✓ torch agrees with the exact values"), style="green"))
     return lines
 
 
-def _gradient_table(result: Result, point: PointResult | None, precision: int):
-    """One row per variable: the symbolic entry, its exact value, torch's value, the check."""
+def _new_table(t, **options):
     from rich import box
     from rich.table import Table
+
+    # rich draws its ASCII box by itself where the console cannot encode lines; a table
+    # built for ASCII gets it wherever it is printed.
+    return Table(box=box.ROUNDED if t is str else box.ASCII, **options)
+
+
+def _ascii_columns(table, t):
+    """In ASCII, a long entry folds rather than end in rich's "…"."""
+    if t is not str:
+        for column in table.columns:
+            column.overflow = "fold"
+    return table
+
+
+def _gradient_table(result: Result, point: PointResult | None, precision: int, t):
+    """One row per variable: the symbolic entry, its exact value, torch's value, the check."""
     from rich.text import Text
 
-    table = Table(box=box.ROUNDED)
+    table = _new_table(t)
     table.add_column("")
     table.add_column("symbolic", style="cyan")
     if point is not None:
@@ -114,51 +216,49 @@ def _gradient_table(result: Result, point: PointResult | None, precision: int):
         table.add_column("torch", justify="right")
         table.add_column("")
     for i, variable in enumerate(result.variables):
-        row = [Text(f"d/d{variable}", style="bold"), result.shown[i]]
+        row = [Text(t(f"d/d{variable}"), style="bold"), t(result.shown[i])]
         if point is not None:
             row += [
-                _exact(point.exact[i]),
+                t(_exact(point.exact[i])),
                 _number(point.numeric[i], precision),
-                _mark(point.verdicts[i]),
+                _mark(point.verdicts[i], t),
             ]
         table.add_row(*row)
-    return table
+    return _ascii_columns(table, t)
 
 
-def _matrix_table(result: Result, point: PointResult | None, precision: int):
+def _matrix_table(result: Result, point: PointResult | None, precision: int, t):
     """The matrix, rows and columns labelled; each cell: symbolic, exact value, torch's value."""
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(box=box.ROUNDED, show_lines=True)
+    table = _new_table(t, show_lines=True)
     if result.kind == "hessian":
-        table.add_column("d2/d·d·", style="bold")
+        table.add_column(t("d2/d·d·"), style="bold")
         row_labels = result.variables
     else:
-        table.add_column("d/d·", style="bold")
+        table.add_column(t("d/d·"), style="bold")
         row_labels = [f"f{i + 1} = {expr}" for i, expr in enumerate(result.expressions)]
     for variable in result.variables:
-        table.add_column(variable)
+        table.add_column(t(variable))
     for i, label in enumerate(row_labels):
-        cells = [label]
+        cells = [t(label)]
         for j, symbolic in enumerate(result.shown[i]):
-            cell = Text(symbolic, style="cyan")
+            cell = Text(t(symbolic), style="cyan")
             if point is not None:
-                cell.append(f"\n= {_exact(point.exact[i][j])}", style="bold")
+                cell.append(t(f"\n= {_exact(point.exact[i][j])}"), style="bold")
                 cell.append(f"\ntorch {_number(point.numeric[i][j], precision)} ")
-                cell.append_text(_mark(point.verdicts[i][j]))
+                cell.append_text(_mark(point.verdicts[i][j], t))
             cells.append(cell)
         table.add_row(*cells)
-    return table
+    return _ascii_columns(table, t)
 
 
-def _mark(verdict: str):
+def _mark(verdict: str, t):
     from rich.text import Text
 
     if verdict == "agree":
-        return Text("✓", style="green")
-    return Text(f"✗ {verdict}", style="red")
+        return Text(t("✓"), style="green")
+    return Text(t(f"✗ {verdict}"), style="red")
 
 
 def _exact(text: str | None) -> str:

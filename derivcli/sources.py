@@ -368,10 +368,34 @@ class CsvFile(Source):
 
 
 def _ignore_interrupts() -> None:
-    """In a parser process: Ctrl-C is for the main process, which stops the parsers."""
+    """In a parser process: signals are for the main process, which stops the parsers.
+
+    A parser sits in its own process group, so that a signal to the whole group
+    (Ctrl-C, timeout's SIGTERM, SIGHUP from a closed terminal) reaches only the main
+    process: a parser killed while it held the pool's task queue lock made the main
+    process's Pool.terminate() wait for that lock forever (seen here). Pool.terminate's
+    own SIGTERM ends a parser at once (not through the command line's handlers,
+    inherited through the fork, which would print a traceback), and so does the main
+    process's death (a SIGKILL of the watchdog), where Linux can tell.
+    """
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) != signal.SIG_IGN:
+            signal.signal(number, signal.SIG_DFL)
+    try:
+        os.setpgid(0, 0)
+    except (AttributeError, OSError):
+        pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 class LineError(Exception):

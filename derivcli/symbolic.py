@@ -8,7 +8,7 @@ import time
 import mpmath
 import sympy
 
-from derivcli import limits
+from derivcli import budget, limits, recursion
 from derivcli.errors import LimitError
 from derivcli.functions import exact_value_builder
 
@@ -22,22 +22,24 @@ def natural_key(name: str) -> list:
 
 def free_variables(exprs: list[sympy.Expr]) -> list[sympy.Symbol]:
     """Every free symbol of the expressions, in natural order of their names."""
-    symbols = set().union(*(expr.free_symbols for expr in exprs))
+    with recursion.room_for(exprs):
+        symbols = set().union(*(expr.free_symbols for expr in exprs))
     return sorted(symbols, key=lambda s: natural_key(s.name))
 
 
 def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     """The symbolic gradient [n], Jacobian [m][n] or Hessian [n][n] as nested lists."""
-    matrix = _derivatives(kind, exprs, wrt)
-    for entry in flatten(matrix):
-        if entry.has(sympy.Derivative):
-            (left,) = list(entry.atoms(sympy.Derivative))[:1]
-            from derivcli.errors import InputError
+    with recursion.room_for(exprs):  # a derivative nests as deep as its expression
+        matrix = _derivatives(kind, exprs, wrt)
+        for entry in flatten(matrix):
+            if entry.has(sympy.Derivative):
+                (left,) = list(entry.atoms(sympy.Derivative))[:1]
+                from derivcli.errors import InputError
 
-            raise InputError(
-                f"sympy cannot differentiate {to_text(left.expr)} symbolically; "
-                "rewrite that part of the expression"
-            )
+                raise InputError(
+                    f"sympy cannot differentiate {to_text(left.expr)} symbolically; "
+                    "rewrite that part of the expression"
+                )
     return matrix
 
 
@@ -53,18 +55,23 @@ def _derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) ->
 
 def _raw_derivatives(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     if kind == "grad":
-        return [sympy.diff(exprs[0], v) for v in wrt]
+        return [_diff(exprs[0], v) for v in wrt]
     if kind == "jacobian":
-        return [[sympy.diff(f, v) for v in wrt] for f in exprs]
+        return [[_diff(f, v) for v in wrt] for f in exprs]
     if kind == "hessian":
-        first = [sympy.diff(exprs[0], v) for v in wrt]
+        first = [_diff(exprs[0], v) for v in wrt]
         n = len(wrt)
         hessian = [[None] * n for _ in range(n)]
         for i in range(n):
             for j in range(i, n):
-                hessian[i][j] = hessian[j][i] = sympy.diff(first[i], wrt[j])
+                hessian[i][j] = hessian[j][i] = _diff(first[i], wrt[j])
         return hessian
     raise ValueError(f"unknown kind {kind!r}")
+
+
+def _diff(expr: sympy.Expr, variable: sympy.Symbol) -> sympy.Expr:
+    budget.checkpoint()  # a worker thread's budget is held between entries
+    return sympy.diff(expr, variable)
 
 
 def result_shape(kind: str, components: int, variables: int) -> tuple[int, ...]:
@@ -111,18 +118,21 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
             saved = mpmath.mp.prec  # sympy's evalf leaves it raised when it fails
             try:
                 result = build(*args)
-            except (ValueError, OverflowError, KeyError) as error:
+            except (ValueError, OverflowError, KeyError, MemoryError, RecursionError) as error:
                 # ValueError: sympy 1.14's factor cache refuses a composite factor while
                 # it simplifies a root of some 700-digit rationals (acos' at x =
                 # 8.978515755199881e-234). OverflowError: sympy's assumptions evaluate
                 # erfc(1e155) in mpmath (acosh(erfc(x))), and KeyError follows such a
-                # failure inside an assumption query. A numeric value stands in.
+                # failure inside an assumption query. MemoryError and RecursionError:
+                # exp's eval asks whether exp(-exp(sinh(3e11))) is comparable, and
+                # evalf wants 10^11 bits (measured). A numeric value stands in.
                 mpmath.mp.prec = saved
                 raise LimitError(f"sympy could not build an exact value: {error!r}"[:200]) from None
         cache[node] = result
         return result
 
-    return rebuild(expr)
+    with recursion.room_for([expr]):
+        return rebuild(expr)
 
 
 def to_float(value: sympy.Expr) -> float | None:
@@ -139,10 +149,28 @@ def to_text(expr: sympy.Basic) -> str:
     """The expression as text that derivcli parses back."""
     saved = mpmath.mp.prec
     try:
+        with recursion.room_for([expr]):
+            return _printed(expr)
+    except RecursionError:
+        mpmath.mp.prec = saved
+        from derivcli.errors import LimitError
+
+        raise LimitError("the expression is too deeply nested to print") from None
+
+
+def _printed(expr: sympy.Basic) -> str:
+    from derivcli.precision import too_extreme
+
+    saved = mpmath.mp.prec
+    try:
+        if too_extreme(expr):
+            # Ordering a sum's terms evaluates them: exp(exp(exp(exp(E)))) + 1 did not
+            # print within minutes (mpmath computed ln 2 to millions of digits).
+            return sympy.sstr(expr, order="none")
         return sympy.sstr(expr)
     except ValueError:  # an integer too long for Python to print
         return sympy.sstr(expr.evalf(30))
-    except (OverflowError, KeyError, ZeroDivisionError):
+    except (OverflowError, KeyError, ZeroDivisionError, RecursionError):
         # Ordering the terms asks sympy's assumptions, which evaluate numbers in mpmath
         # (erfc(1e155) overflows there): print the terms as they are stored.
         mpmath.mp.prec = saved
@@ -165,11 +193,12 @@ def display_forms(matrix) -> list:
     def display(expr: sympy.Expr) -> str:
         if expr in done:
             return done[expr]
+        budget.checkpoint()
         shown, ops = expr, sympy.count_ops(expr)
         remaining = deadline - time.monotonic()
         if SIMPLIFY_MIN_OPS < ops <= SHORTEN_OPS and remaining > 0:
             try:
-                with limits.time_budget(min(remaining, 0.5), "simplification"):
+                with budget.time_budget(min(remaining, 0.5), "simplification"):
                     simpler = sympy.simplify(expr)
                 if sympy.count_ops(simpler) < ops:
                     shown, ops = simpler, sympy.count_ops(simpler)
@@ -181,4 +210,5 @@ def display_forms(matrix) -> list:
         done[expr] = text
         return text
 
-    return map_nested(display, matrix)
+    with recursion.room_for(flatten(matrix)):
+        return map_nested(display, matrix)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from derivcli import limits, precision, rounding
+from derivcli import budget, precision, recursion, rounding
 from derivcli.errors import LimitError
 from derivcli.functions import LOWERING
 from derivcli.symbolic import exact_at, to_float, to_text
@@ -109,30 +109,41 @@ def check_entries(
 
     checks = []
     for (k, sequence, expr), number in zip(entries, numbers, strict=True):
+        budget.checkpoint()  # a worker thread's budget is held between entries
         saved = mpmath.mp.prec
         try:
-            check = _check_entry(
-                components[k],
-                sequence,
-                expr,
-                number,
-                dtype,
-                values,
-                binary,
-                rounded,
-                lambda point, k=k: component(k, point),
-            )
+            with recursion.room_for([components[k], expr]):
+                check = _check_entry(
+                    components[k],
+                    sequence,
+                    expr,
+                    number,
+                    dtype,
+                    values,
+                    binary,
+                    rounded,
+                    lambda point, k=k: component(k, point),
+                )
         except EVALUATION_FAILURES as error:
             # mpmath's erfc overflows a float inside sympy's own assumption queries at
             # 1e155 (acosh(erfc(x))); sympy's caches then raise KeyError.
             mpmath.mp.prec = saved
-            reason = f"sympy could not evaluate the exact value ({type(error).__name__}: {error})"
+            reason = (
+                str(error)
+                if isinstance(error, Unevaluable)
+                else f"sympy could not evaluate the exact value ({type(error).__name__}: {error})"
+            )
             check = EntryCheck(UNVERIFIED, None, reason=reason[:300])
         checks.append(check)
     return checks
 
 
-# Failures inside sympy and mpmath while they evaluate exact numbers at extreme points.
+class Unevaluable(ArithmeticError):
+    """Neither the exact value nor a float of it could be had (its reason is the message)."""
+
+
+# Failures inside sympy and mpmath while they evaluate exact numbers at extreme points;
+# MemoryError: evalf asking for 10^11 bits (exp(-exp(sinh(x))) at 3e11, measured).
 EVALUATION_FAILURES = (
     OverflowError,
     KeyError,
@@ -140,6 +151,8 @@ EVALUATION_FAILURES = (
     RecursionError,
     ZeroDivisionError,
     NotImplementedError,
+    MemoryError,
+    Unevaluable,
 )
 
 
@@ -199,6 +212,11 @@ def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
         real = precision.real_value(expr, subs=values)
         if real is None:
             approximate = expr.evalf(30, subs=values)
+        elif mpmath.isnan(real.value):  # not even a float: not undefined, unknown
+            raise Unevaluable(
+                "the exact value could not be evaluated: its numbers are beyond what "
+                "sympy and mpmath can build or evaluate"
+            ) from None
         else:
             approximate = sympy.Float(mpmath.nstr(real.value, 30), 30)
         return approximate, "the exact value is a 30-digit float (the exact number is too costly)"
@@ -233,12 +251,12 @@ def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
 
 
 def _is_infinite(value: sympy.Expr) -> bool:
-    try:
-        return bool(value.has(sympy.zoo) or value.is_infinite)
-    except (OverflowError, NotImplementedError):
-        # sympy's assumptions evaluate numbers too large for mpmath, and give up on
-        # some complex ones (gamma(acos(1.0000001))).
-        return False
+    # Told from the atoms, not from sympy's assumptions: is_infinite evaluates numbers
+    # in mpmath, which overflows (erfc(1e155)), gives up on complex ones
+    # (gamma(acos(1.0000001))), or computes ln 2 to millions of digits for the sign of
+    # exp(exp(exp(exp(exp(1))))) (a minute, measured). sympy's own evaluation turns
+    # poles into zoo and divergent functions into oo.
+    return bool(value.has(sympy.zoo, sympy.oo, sympy.S.NegativeInfinity))
 
 
 def _undefined_reason(value: sympy.Expr, what: str) -> str:
@@ -455,14 +473,14 @@ def _limit_of(f: sympy.Expr, values) -> sympy.Expr | None:
 def _one_sided_limits(expr, variable, values) -> tuple[sympy.Expr, sympy.Expr] | None:
     others = {s: v for s, v in values.items() if s != variable}
     try:
-        with limits.time_budget(LIMIT_SECONDS, "a limit"):
+        with budget.time_budget(LIMIT_SECONDS, "a limit"):
             g = exact_at(expr, others)
             if _is_undefined(g):
                 return None
             target = values[variable]
             right = sympy.limit(g, variable, target, "+")
             left = sympy.limit(g, variable, target, "-")
-    except (LimitError, NotImplementedError, ValueError, TypeError, RecursionError):
+    except (LimitError, NotImplementedError, ValueError, TypeError, RecursionError, MemoryError):
         return None
     if not _is_number(left) or not _is_number(right):
         return None

@@ -29,3 +29,19 @@ try:
     derivcli.hessian("sin(x), cos(x)", at={"x": 0})
 except InputError as error:
     print("error:", error)
+
+# A time budget raises LimitError and leaves nothing behind in the calling program:
+# its own SIGALRM handler and any alarm it had pending are back afterwards.
+import signal  # noqa: E402
+
+from derivcli.errors import LimitError  # noqa: E402
+
+signal.signal(signal.SIGALRM, lambda signum, frame: print("the host's alarm rang"))
+signal.setitimer(signal.ITIMER_REAL, 3.0)  # the host's own alarm, 3 s from now
+slow = "*".join(f"sin(x{i})" for i in range(60))  # 3,600 Hessian entries
+try:
+    derivcli.hessian(slow, timeout=0.5)
+except LimitError as error:
+    print("limit:", str(error).split(";")[0])
+print("host alarm still pending:", signal.getitimer(signal.ITIMER_REAL)[0] > 0)
+signal.setitimer(signal.ITIMER_REAL, 0)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# derivcli in shell scripts: plain numbers for variables, JSON for tools, exit statuses.
+# derivcli in shell scripts: plain numbers for variables, JSON for tools, exit statuses,
+# pipes that close early, and --output to a FIFO or /dev/stdout.
 set -euo pipefail
 
 # --format plain prints numbers only, one line per point.
@@ -26,3 +27,20 @@ fi
 status=0
 derivcli grad "sine(x)" --at x=1 2>/dev/null || status=$?
 echo "bad input exits with status $status"
+
+# A reader that stops early (head): derivcli ends quietly with status 141 (128 + SIGPIPE),
+# as seq and other tools do. Under `set -o pipefail` that status fails the pipeline:
+# accept 141 where taking the first lines is the point.
+first=$(derivcli grad "x^2*y" --grid x=0:1:1000,y=0:1:100 --format csv | head -2 | tail -1) ||
+  [ $? -eq 141 ]
+echo "first row of 100,000: $first"
+
+# --output to a FIFO, a device, /dev/stdout or /dev/fd/N is written as it goes (never
+# replaced by a file); a regular file appears only once complete.
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+mkfifo "$dir/slopes"
+awk -F, 'NR > 1 { s += $2 } END { print "sum of slopes through a FIFO:", s }' <"$dir/slopes" &
+derivcli grad "x^2" --grid x=0:1:5 --format csv -o "$dir/slopes"
+wait
+derivcli grad "x^3" --at x=2 --format plain -o /dev/stdout | sed 's/^/through \/dev\/stdout: /'

@@ -33,6 +33,8 @@ def test_shell_scripting_example():
     assert lines[2:5] == ["slope 3.0", "slope 12.0", "slope 27.0"]
     assert lines[5].replace(" ", "") == '[["0","-2"],["1","0"]]'
     assert lines[6] == "bad input exits with status 2"
+    assert lines[7] == "first row of 100,000: 0.0,0.0,0.0,0.0"  # | head: status 141, accepted
+    assert lines[8:10] == ["sum of slopes through a FIFO: 5", "through /dev/stdout: 12.0"]
 
 
 def test_python_api_example():
@@ -48,6 +50,8 @@ def test_python_api_example():
     assert "torch:    [[0.0, 1.0], [1.0, 0.0]]" in out
     assert "d/dx a*x^2 at x=3, a=1/2: 3.0" in out
     assert "error: hessian takes one expression" in out
+    assert "limit: the computation took longer than the time budget of 0.5 s" in out
+    assert "host alarm still pending: True" in out
 
 
 def test_many_points_example():

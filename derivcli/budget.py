@@ -1,0 +1,345 @@
+"""Time budgets: the work stops with LimitError when it runs longer than it may.
+
+    with budget.time_budget(2.0):
+        ...  # LimitError after 2 s of work
+
+In the main thread an alarm (SIGALRM, a repeating interval timer) interrupts Python
+code, where sympy spends its time. In other threads there is no alarm: the work calls
+checkpoint() between units (entries, chunks, precisions), which raises once the budget
+is spent. Under the console script a supervising process (derivcli.watchdog) also ends
+the work shortly after the outermost budget runs out, when C code does not return.
+
+What a host program can rely on:
+- Budgets nest, and an inner one never outlasts the outer ones. The alarm raises
+  BudgetExpired, a BaseException (like KeyboardInterrupt) that the budget it belongs to
+  turns into LimitError, so that library code's ``except Exception`` cannot swallow it
+  and an inner budget's ``except LimitError`` cannot swallow an outer one's.
+- The alarm never raises inside an import (a half-imported torch crashed the process
+  at its next use), nor inside the budget's own bookkeeping: it looks at the frames it
+  interrupts and, where it may not raise, comes back 0.1 s later.
+- Leaving the outermost budget leaves no timer: the host's SIGALRM handler is back,
+  and an alarm the host had pending (signal.alarm, setitimer) fires when it was due —
+  inside a budget, the host's handler is called at that time.
+- Time inside unbudgeted() (imports) does not count.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import numbers
+import os
+import signal
+import sys
+import threading
+import time
+from contextvars import ContextVar
+
+from derivcli.errors import InputError, LimitError
+
+DEFAULT_TIMEOUT = 20.0
+_REPEAT_SECONDS = 0.1  # how soon the alarm comes back where it could not raise
+_LONGEST_DELAY = 86_400.0  # a longer budget re-arms the alarm when it wakes early
+_SIGNALS = hasattr(signal, "setitimer")
+
+# How a message tells the user to raise the budget: the command line words it in its
+# own flags (cli sets this while it runs a command).
+timeout_hint: ContextVar[str] = ContextVar(
+    "timeout_hint", default="pass a larger timeout= (seconds; None for no limit)"
+)
+
+
+def check_timeout(seconds, name: str = "timeout") -> float | None:
+    """seconds as a float, or None for no limit (None, 0 or inf); refuse anything else."""
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real):
+        raise InputError(
+            f"{name} must be a number of seconds (0 or None for no limit), "
+            f"not {type(seconds).__name__}"
+        )
+    value = float(seconds)
+    if math.isnan(value) or value < 0:
+        raise InputError(f"{name} must be a number of seconds, 0 or more, not {seconds}")
+    return value if 0 < value < math.inf else None
+
+
+def timeout_message(seconds: float, what: str = "the computation") -> str:
+    """The message for a time budget that ran out."""
+    return (
+        f"{what} took longer than the time budget of {seconds:g} s; "
+        f"{timeout_hint.get()}, or simplify the expression"
+    )
+
+
+class BudgetExpired(BaseException):
+    """A time budget ran out; the budget it belongs to turns it into LimitError."""
+
+    def __init__(self, budget: _Budget):
+        super().__init__(budget.message)
+        self.budget = budget
+
+
+class _Budget:
+    __slots__ = ("deadline", "message")
+
+    def __init__(self, seconds: float, message: str):
+        self.deadline = time.monotonic() + seconds
+        self.message = message
+
+
+class _Thread(threading.local):
+    def __init__(self) -> None:
+        self.budgets: list[_Budget] = []  # outermost first
+        self.paused = 0
+
+
+_thread = _Thread()
+
+
+class _Host:
+    """What the host had set for SIGALRM before the outermost budget."""
+
+    handler = signal.SIG_DFL
+    due: float | None = None  # when its pending alarm is due, on the monotonic clock
+    interval = 0.0
+
+
+_host = _Host()
+_previous_hook = None
+
+
+def _alarmed() -> bool:
+    """Whether budgets in this thread use the alarm (the main thread, where it exists)."""
+    return _SIGNALS and threading.current_thread() is threading.main_thread()
+
+
+class time_budget:  # noqa: N801 - used like a function: with time_budget(2):
+    """Raise LimitError when the block runs longer than seconds (None, 0 or inf: no limit)."""
+
+    def __init__(self, seconds: float | None, what: str = "the computation"):
+        self.seconds = check_timeout(seconds)
+        self.what = what
+        self._budget: _Budget | None = None
+
+    def __enter__(self) -> time_budget:
+        if self.seconds is None:
+            return self
+        budget = _Budget(self.seconds, timeout_message(self.seconds, self.what))
+        if not _alarmed():
+            _thread.budgets.append(budget)
+            self._budget = budget
+            return self
+        if not _thread.budgets:
+            _install(self.seconds, budget.message)
+        _thread.budgets.append(budget)
+        self._budget = budget
+        _arm()
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        budget, self._budget = self._budget, None
+        if budget is None:
+            return False
+        _remove(budget)
+        if _alarmed():
+            if _thread.budgets:
+                _arm()
+            else:
+                _uninstall()
+        if isinstance(error, BudgetExpired) and error.budget is budget:
+            raise LimitError(budget.message) from None
+        return False
+
+
+def checkpoint() -> None:
+    """Stop here (BudgetExpired) if a budget of this thread has run out.
+
+    Work that can run in a worker thread calls this between units; in the main thread
+    the alarm does the same between any two bytecodes.
+    """
+    if not _thread.budgets or _thread.paused:
+        return
+    now = time.monotonic()
+    for budget in _thread.budgets:
+        if now >= budget.deadline:
+            raise BudgetExpired(budget)
+
+
+class unbudgeted:  # noqa: N801
+    """Within the block, no budget of this thread runs out, and the time does not count."""
+
+    def __enter__(self) -> unbudgeted:
+        self._start = time.monotonic()
+        _thread.paused += 1
+        if _thread.budgets and _alarmed():
+            _tell_watchdog("stop")
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        _thread.paused -= 1
+        spent = time.monotonic() - self._start
+        if not _thread.budgets or _thread.paused:
+            return False
+        for budget in _thread.budgets:
+            budget.deadline += spent
+        if _alarmed():
+            _arm()
+            outermost = _thread.budgets[0]
+            left = max(outermost.deadline - time.monotonic(), 1e-3)
+            _tell_watchdog(f"start {left!r} {outermost.message}")
+        return False
+
+
+def unbudgeted_import(name: str):
+    """importlib.import_module(name), outside any budget (torch's import takes 2 s)."""
+    with unbudgeted():
+        return importlib.import_module(name)
+
+
+# --- the alarm (main thread) ------------------------------------------------------
+
+
+# The bookkeeping does not block SIGALRM: in a process with other threads (torch has
+# a pool) the kernel then hands the alarm to another thread, whose handler trips
+# Python's flag later, possibly once the host's handler is back (seen as a stray call
+# of it under load). Unblocked, Linux gives the alarm to the main thread, at once; the
+# handler, seeing bookkeeping in the frames it interrupts, does nothing there.
+
+
+def _install(seconds: float, message: str) -> None:
+    """Take SIGALRM for the outermost budget, keeping what the host had set."""
+    global _previous_hook
+    delay, interval = signal.setitimer(signal.ITIMER_REAL, 0)
+    try:
+        _drain()  # a host alarm that fired just now reaches the host's handler
+    except BaseException:
+        if delay > 0 or interval > 0:
+            signal.setitimer(signal.ITIMER_REAL, delay or interval, interval)
+        raise
+    _host.handler = signal.signal(signal.SIGALRM, _on_alarm)
+    _host.due = time.monotonic() + delay if delay > 0 else None
+    _host.interval = interval
+    _previous_hook, sys.unraisablehook = sys.unraisablehook, _quiet_hook(sys.unraisablehook)
+    _tell_watchdog(f"start {seconds!r} {message}")
+
+
+def _uninstall() -> None:
+    """The outermost budget is left: no timer of ours, the host's handler and alarm back."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    _drain()  # an alarm already tripped runs _on_alarm now, not the host's handler later
+    signal.signal(signal.SIGALRM, signal.SIG_DFL if _host.handler is None else _host.handler)
+    if _host.due is not None:
+        signal.setitimer(
+            signal.ITIMER_REAL, max(_host.due - time.monotonic(), 1e-6), _host.interval
+        )
+    _host.due, _host.interval = None, 0.0
+    sys.unraisablehook = _previous_hook
+    _tell_watchdog("stop")
+
+
+def _drain() -> None:
+    """Nothing: calling a Python function runs any signal handler already due."""
+
+
+def _remove(budget: _Budget) -> None:
+    budgets = _thread.budgets
+    for i in range(len(budgets) - 1, -1, -1):
+        if budgets[i] is budget:
+            del budgets[i]
+            return
+
+
+def _arm() -> None:
+    times = [budget.deadline for budget in _thread.budgets]
+    if _host.due is not None:
+        times.append(_host.due)
+    # A deadline already past fires at once (setitimer needs a positive delay). The
+    # alarm repeats until it is re-armed or the budget is left: where it could not
+    # raise (an import, a gc callback), it comes back.
+    delay = min(max(min(times) - time.monotonic(), 1e-4), _LONGEST_DELAY)
+    signal.setitimer(signal.ITIMER_REAL, delay, _REPEAT_SECONDS)
+
+
+def _on_alarm(signum, frame) -> None:
+    if not _thread.budgets or _thread.paused or _unsafe(frame):
+        return  # the repeating alarm comes back
+    now = time.monotonic()
+    if _host.due is not None and now >= _host.due:
+        _host.due = now + _host.interval if _host.interval > 0 else None
+        _arm()
+        _call_host(signum, frame)
+    for budget in _thread.budgets:  # outermost first: an inner one cannot swallow it
+        if now >= budget.deadline:
+            raise BudgetExpired(budget)
+    _arm()  # woke early (clock granularity), or for the host: wait for the deadline
+
+
+def _call_host(signum, frame) -> None:
+    handler = _host.handler
+    if callable(handler):
+        handler(signum, frame)
+    elif handler == signal.SIG_DFL:  # the host's alarm ends the process, as it would have
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGALRM)
+
+
+def _unsafe(frame) -> bool:
+    """Whether the interrupted code is an import or this module's bookkeeping."""
+    while frame is not None:
+        code = frame.f_code
+        if code in _BOOKKEEPING or code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+_BOOKKEEPING = {
+    function.__code__
+    for function in (
+        time_budget.__enter__,
+        time_budget.__exit__,
+        unbudgeted.__enter__,
+        unbudgeted.__exit__,
+        checkpoint,
+        _install,
+        _uninstall,
+        _drain,
+        _remove,
+        _arm,
+        _on_alarm,
+        _call_host,
+    )
+}
+
+
+def _quiet_hook(previous):
+    # An alarm that lands in a gc or weakref callback cannot stop the work there; Python
+    # would print it as an ignored exception. Drop it quietly: the alarm repeats.
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, BudgetExpired | LimitError):
+            previous(unraisable)
+
+    return hook
+
+
+# --- the watchdog (console script) ------------------------------------------------
+
+# The write end of the pipe to derivcli.watchdog's supervisor, in the worker process of
+# the console script; None elsewhere (the Python API, typer's CliRunner).
+_watchdog_fd: int | None = None
+
+
+def connect_watchdog(fd: int | None) -> None:
+    """Report time budgets to a supervising process through the pipe fd (None: stop)."""
+    global _watchdog_fd
+    _watchdog_fd = fd
+
+
+def _tell_watchdog(line: str) -> None:
+    if _watchdog_fd is None:
+        return
+    try:
+        os.write(_watchdog_fd, (line.replace("\n", " ") + "\n").encode())
+    except OSError:
+        pass  # the supervisor is gone; the alarm still holds for Python code
