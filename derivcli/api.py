@@ -66,7 +66,8 @@ def compute(
 
     kind: "grad", "jacobian" or "hessian".
     at: a point ({"x": 0, "y": "pi/4"} or "x=0,y=pi/4"), a list of points, or None
-        for the symbolic result only.
+        for the symbolic result only. Values are taken exactly: int, float (at its
+        shortest decimal), numpy scalars and 0-d arrays, Fraction, Decimal, text.
     wrt: the variables to differentiate by, in order ("x,y" or ["x", "y"]); the other
         free symbols are parameters, which still need values. Default: every free
         symbol, in natural order.
@@ -81,6 +82,7 @@ def compute(
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
+    check_timeout(timeout)
     with budget.time_budget(timeout):
         exprs, variables, parameters = prepare(kind, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
@@ -124,6 +126,14 @@ def check_dtype(dtype: str) -> None:
     """Refuse a dtype derivcli does not compute in."""
     if not isinstance(dtype, str) or dtype not in DTYPES:
         raise InputError(f"unknown dtype {_shown(dtype)}: use float64 or float32", "dtype")
+
+
+def check_timeout(timeout) -> None:
+    """Refuse a time budget that is not a number of seconds (negative, nan, text)."""
+    try:
+        budget.check_timeout(timeout)
+    except InputError as error:
+        raise InputError(str(error), "timeout") from None
 
 
 def check_engine(engine: str) -> None:
@@ -195,7 +205,7 @@ def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sy
         names.update(used)
     if not exprs:
         raise InputError("no expression given", "expression")
-    with recursion.room_for(exprs):
+    with recursion.room_for(exprs, refuse=True):
         undefined = [expr for expr in exprs if expr.has(sympy.nan, sympy.zoo)]
     if undefined:  # the parser refuses them where they arise: this is a safety net
         raise InputError(
@@ -301,12 +311,7 @@ def _value(name: str, value) -> sympy.Expr:
         return sympy.Integer(int(value))
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
-            raise InputError.about(
-                "at",
-                "the value of {name} in {opt} must be finite, not {value}",
-                name=name,
-                value=value,
-            )
+            raise _not_a_number(name, f"not {value}", "finite")
         if isinstance(value, float):  # Python's, and numpy's float64, a subclass of it
             return sympy.Rational(repr(float(value)))
         return sympy.Rational(*value.as_integer_ratio())  # float32 0.1 is 13421773/2^27
@@ -314,12 +319,7 @@ def _value(name: str, value) -> sympy.Expr:
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise InputError.about(
-                "at",
-                "the value of {name} in {opt} must be finite, not {value}",
-                name=name,
-                value=value,
-            )
+            raise _not_a_number(name, f"not {value}", "finite")
         return parse_value(str(value))  # exactly, and within the parser's digit limits
     if isinstance(value, str):
         return parse_value(value)

@@ -201,14 +201,16 @@ def evaluate(
 ) -> np.ndarray:
     """Derivatives at many points at once, as an array [points, *shape].
 
-    points: a mapping from each variable's name to an array (or a number, broadcast),
-        or an array [points, k] whose columns are the variables (wrt's order, else
-        natural order) then any parameters in natural order.
+    points: a mapping from each variable's name to a 1-D array (or a number, shared by
+        every point), a list of such mappings, one per point, or an array [points, k]
+        whose columns are the variables (wrt's order, else natural order) then any
+        parameters in natural order.
     engine: "symbolic", "autograd" or "auto" (the faster one, normally symbolic).
     chunk_size: points per chunk (all at once when None).
     timeout: seconds for the symbolic work (parsing and derivatives), None for
         no limit; the points' cost grows with their number, which the caller chose.
     """
+    api.check_timeout(timeout)
     whole = isinstance(chunk_size, numbers.Integral) and not isinstance(chunk_size, bool)
     if chunk_size is not None and not (whole and chunk_size >= 1):
         raise InputError(

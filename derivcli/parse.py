@@ -512,7 +512,7 @@ def _parse(text: str, *, offset: int = 0, point_value: bool = False) -> list[sym
     return parser.components()
 
 
-_TOO_DEEP = "the expression is too deeply nested to process"
+_TOO_DEEP = recursion.TOO_DEEP
 
 
 def _with_context(error: ParseError, shown: str) -> ParseError:

@@ -68,12 +68,24 @@ def tree_depth(exprs) -> int:
     return deepest
 
 
+TOO_DEEP = "the expression is too deeply nested to process"
+
+
 @contextmanager
-def room_for(exprs):
+def room_for(exprs, *, refuse: bool = False):
     """Within the block, Python's recursion limit is high enough for sympy to work on
-    the expressions (see the module's text)."""
+    the expressions (see the module's text). refuse: a RecursionError that leaves the
+    block (where the limit could not be raised: another thread) is a LimitError."""
     with room(tree_depth(exprs) * FRAMES_PER_LEVEL):
-        yield
+        if not refuse:
+            yield
+            return
+        try:
+            yield
+        except RecursionError:
+            from derivcli.errors import LimitError
+
+            raise LimitError(TOO_DEEP) from None
 
 
 @contextmanager

@@ -22,14 +22,14 @@ def natural_key(name: str) -> list:
 
 def free_variables(exprs: list[sympy.Expr]) -> list[sympy.Symbol]:
     """Every free symbol of the expressions, in natural order of their names."""
-    with recursion.room_for(exprs):
+    with recursion.room_for(exprs, refuse=True):
         symbols = set().union(*(expr.free_symbols for expr in exprs))
     return sorted(symbols, key=lambda s: natural_key(s.name))
 
 
 def derivative_matrix(kind: str, exprs: list[sympy.Expr], wrt: list[sympy.Symbol]) -> list:
     """The symbolic gradient [n], Jacobian [m][n] or Hessian [n][n] as nested lists."""
-    with recursion.room_for(exprs):  # a derivative nests as deep as its expression
+    with recursion.room_for(exprs, refuse=True):  # a derivative nests as deep as its expression
         matrix = _derivatives(kind, exprs, wrt)
         for entry in flatten(matrix):
             if entry.has(sympy.Derivative):
@@ -163,7 +163,7 @@ def _printed(expr: sympy.Basic) -> str:
 
     saved = mpmath.mp.prec
     try:
-        if too_extreme(expr):
+        if isinstance(expr, sympy.Basic) and too_extreme(expr):
             # Ordering a sum's terms evaluates them: exp(exp(exp(exp(E)))) + 1 did not
             # print within minutes (mpmath computed ln 2 to millions of digits).
             return sympy.sstr(expr, order="none")
@@ -210,5 +210,5 @@ def display_forms(matrix) -> list:
         done[expr] = text
         return text
 
-    with recursion.room_for(flatten(matrix)):
+    with recursion.room_for(flatten(matrix), refuse=True):
         return map_nested(display, matrix)
