@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TORCH := torch==2.13.0
 LINT_PATHS := $(wildcard derivcli tests examples bench scripts)
 
-.PHONY: demo test lint format clean
+.PHONY: demo test test-fast lint format clean
 
 $(BIN)/derivcli: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ demo: $(BIN)/derivcli
 
 test: $(BIN)/derivcli
 	$(BIN)/python -m pytest
+
+test-fast: $(BIN)/derivcli  # without the tests that start subprocesses (marked slow)
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(BIN)/derivcli
 	$(BIN)/ruff check $(LINT_PATHS)

@@ -11,11 +11,23 @@ The names are loaded on first use, so that importing the package (and running
 from __future__ import annotations
 
 __version__ = "0.1.0"
-__all__ = ["grad", "jacobian", "hessian", "compute", "evaluate", "Result", "PointResult"]
+__all__ = [
+    "grad",
+    "jacobian",
+    "hessian",
+    "compute",
+    "evaluate",
+    "write",
+    "Request",
+    "Outcome",
+    "Result",
+    "PointResult",
+]
 
 _API = {"grad", "jacobian", "hessian", "compute"}
 _BATCH = {"evaluate"}
 _RESULT = {"Result", "PointResult"}
+_PIPELINE = {"write", "Outcome"}
 
 
 def __getattr__(name: str):
@@ -27,8 +39,25 @@ def __getattr__(name: str):
         from derivcli import batch
 
         return getattr(batch, name)
+    if name in _PIPELINE:
+        from derivcli.run import pipeline
+
+        return getattr(pipeline, name)
+    if name == "Request":
+        from derivcli.run.request import Request
+
+        return Request
     if name in _RESULT:
         from derivcli import result
 
         return getattr(result, name)
+    if name.startswith("__"):  # a module attribute Python looks for (__path__, __wrapped__)
+        raise AttributeError(f"module 'derivcli' has no attribute {name!r}")
+    import importlib
+
+    ops = importlib.import_module("derivcli.ops")  # not "from derivcli import": that asks here
+    if name in ops.names():  # a registered operation: derivcli.<name>(expression, at, ...)
+        from derivcli import api
+
+        return api.function_for(ops.get(name))
     raise AttributeError(f"module 'derivcli' has no attribute {name!r}")

@@ -13,21 +13,24 @@ there are points to evaluate.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import sympy
 
-from derivcli import budget, precision, recursion, symbolic, verdict
+from derivcli import budget, ops, precision, recursion, symbolic, verdict
 from derivcli.errors import InputError
+from derivcli.nested import flatten, map_nested
 from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_names
-from derivcli.result import PointResult, Result, entry_labels
+from derivcli.result import Finding, PointResult, Result
+from derivcli.run import session
 
 DTYPES = ("float64", "float32")
 ENGINES = ("auto", "autograd", "symbolic")
@@ -51,6 +54,18 @@ def hessian(expression: str, at: Points = None, **options) -> Result:
     return compute("hessian", expression, at, **options)
 
 
+@functools.cache
+def function_for(op) -> Callable[..., Result]:
+    """The Python function of an operation (an ops.Op): f(expression, at=None, **options)."""
+
+    def function(expression, at: Points = None, **options) -> Result:
+        return compute(op.name, expression, at, **options)
+
+    function.__name__ = function.__qualname__ = op.name
+    function.__doc__ = f"{op.summary} See compute for the options."
+    return function
+
+
 def compute(
     kind: str,
     expression: str | Sequence[str],
@@ -64,7 +79,7 @@ def compute(
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
 
-    kind: "grad", "jacobian" or "hessian".
+    kind: an operation's name ("grad", "jacobian", "hessian"; derivcli.ops.names()).
     at: a point ({"x": 0, "y": "pi/4"} or "x=0,y=pi/4"), a list of points, or None
         for the symbolic result only. Values are taken exactly: int, float (at its
         shortest decimal), numpy scalars and 0-d arrays, Fraction, Decimal, text.
@@ -77,24 +92,24 @@ def compute(
         the symbolic derivative it is checked against), "symbolic" (the symbolic
         derivative, lowered to torch) or "auto" (autograd here; see derivcli.batch).
     """
-    if kind not in symbolic.KINDS:
-        raise InputError(f"unknown kind {kind!r}: use one of {', '.join(symbolic.KINDS)}", "kind")
+    op = ops.get(kind)
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
     check_timeout(timeout)
     with budget.time_budget(timeout):
-        exprs, variables, parameters = prepare(kind, expression, wrt)
+        exprs, variables, parameters = prepare(op, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
-        matrix = symbolic.derivative_matrix(kind, exprs, variables)
+        derivatives = symbolic.derivatives(op, exprs, variables)
+        matrix = derivatives.matrix
         result = Result(
-            kind=kind,
+            kind=op.name,
             expressions=[symbolic.to_text(expr) for expr in exprs],
             variables=[v.name for v in variables],
-            symbolic=symbolic.map_nested(symbolic.to_text, matrix),
+            symbolic=map_nested(symbolic.to_text, matrix),
             device=device,
             dtype=dtype,
-            display=symbolic.display_forms(matrix),
+            make_display=functools.partial(symbolic.display_forms, matrix),
         )
         if not points:
             return result
@@ -103,7 +118,7 @@ def compute(
             _check_range(point, dtype)
         point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
         numbers = numeric.derivatives(
-            kind,
+            op,
             exprs,
             variables,
             parameters,
@@ -112,12 +127,10 @@ def compute(
             dtype=dtype,
             engine=engine,
         )
-        entries = _entries(kind, variables, matrix)
-        labels = symbolic.flatten(entry_labels(kind, result.variables, len(exprs)))
+        entries = _entries(derivatives)
+        labels = flatten(op.labels(result.variables, len(exprs)))
         for point, numeric_values in zip(points, numbers, strict=True):
-            checks = verdict.check_entries(
-                exprs, entries, point, symbolic.flatten(numeric_values), dtype
-            )
+            checks = verdict.check_entries(exprs, entries, point, flatten(numeric_values), dtype)
             result.results.append(_point_result(point, checks, numeric_values, labels))
     return result
 
@@ -147,13 +160,18 @@ def _shown(value) -> str:
     return f"'{value}'" if isinstance(value, str) else repr(value)[:60]
 
 
-def prepare(kind: str, expression, wrt=None):
+def prepare(kind, expression, wrt=None):
     """Parse and check, before any numbers: (expressions, variables, parameters)."""
-    if kind not in symbolic.KINDS:
-        raise InputError(f"unknown kind {kind!r}: use one of {', '.join(symbolic.KINDS)}", "kind")
-    exprs, free = _parse_expressions(kind, expression)
-    variables, parameters = _choose_variables(free, wrt)
-    return exprs, variables, parameters
+    op = ops.get(kind)
+
+    def parse():
+        exprs, free = _parse_expressions(op, expression)
+        variables, parameters = _choose_variables(free, wrt)
+        return exprs, variables, parameters
+
+    key = (op, session.frozen(expression), session.frozen(wrt))
+    exprs, variables, parameters = session.current().cached("prepare", key, parse)
+    return list(exprs), list(variables), list(parameters)
 
 
 def float_points(at: Points, symbols: list[sympy.Symbol]) -> list[dict[str, float]]:
@@ -189,7 +207,7 @@ def _nvidia_driver_present() -> bool:
     return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
 
 
-def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
+def _parse_expressions(op, expression) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
     """The expressions, and every variable they use (in natural order), even cancelled ones."""
     texts = [expression] if isinstance(expression, str) else expression
     if not isinstance(texts, Iterable) or isinstance(texts, Mapping | bytes):
@@ -213,9 +231,9 @@ def _parse_expressions(kind: str, expression) -> tuple[list[sympy.Expr], list[sy
             "nan or zoo): an expression to differentiate must be defined",
             "expression",
         )
-    if kind != "jacobian" and len(exprs) > 1:
+    if not op.many_expressions and len(exprs) > 1:
         raise InputError(
-            f"{kind} takes one expression, and this has {len(exprs)} components; "
+            f"{op.name} takes one expression, and this has {len(exprs)} components; "
             "for several use jacobian",
             "expression",
         )
@@ -386,33 +404,38 @@ def _check_range(point: dict[sympy.Symbol, sympy.Expr], dtype: str) -> None:
             )
 
 
-def _entries(kind: str, variables, matrix) -> list[tuple[int, tuple, sympy.Expr]]:
-    """(component, differentiation variables, expression) of each entry, row-major."""
-    if kind == "grad":
-        return [(0, (v,), entry) for v, entry in zip(variables, matrix, strict=True)]
-    if kind == "hessian":
-        return [
-            (0, (a, b), matrix[i][j])
-            for i, a in enumerate(variables)
-            for j, b in enumerate(variables)
-        ]
-    return [(k, (v,), row[i]) for k, row in enumerate(matrix) for i, v in enumerate(variables)]
+def _entries(derivatives: symbolic.Derivatives) -> list[verdict.Entry]:
+    """Each entry's expression and the partial derivatives it sums, row-major."""
+    wrt = derivatives.wrt
+    return [
+        verdict.Entry(
+            expr,
+            [
+                verdict.Term(
+                    term.coefficient,
+                    term.component,
+                    tuple(wrt[i] for i in term.variables),
+                    derivatives.partial(term.component, term.variables),
+                )
+                for term in entry.terms
+            ],
+        )
+        for entry, expr in zip(
+            flatten(derivatives.entries), flatten(derivatives.matrix), strict=True
+        )
+    ]
 
 
 def _point_result(point, checks: list, numeric_values: list, labels: list[str]) -> PointResult:
-    warnings = []
-    for label, check, number in zip(labels, checks, symbolic.flatten(numeric_values), strict=True):
-        if not check.agree:
-            note = f" ({check.note})" if check.note else ""
-            warnings.append(
-                f"{label}: {check.verdict}: {check.reason}{note}; torch gave {number!r}"
-            )
-        elif check.note:
-            warnings.append(f"{label}: {check.note}")
+    findings = [
+        Finding(label, check.verdict, check.reason, check.note, None if check.agree else number)
+        for label, check, number in zip(labels, checks, flatten(numeric_values), strict=True)
+        if not check.agree or check.note
+    ]
 
     def shaped(fn):
         items = iter(checks)
-        return symbolic.map_nested(lambda _: fn(next(items)), numeric_values)
+        return map_nested(lambda _: fn(next(items)), numeric_values)
 
     return PointResult(
         point={s.name: _float(v) for s, v in point.items()},
@@ -420,7 +443,7 @@ def _point_result(point, checks: list, numeric_values: list, labels: list[str]) 
         exact=shaped(lambda c: None if c.exact is None else symbolic.to_text(c.exact)),
         numeric=numeric_values,
         agree=all(check.agree for check in checks),
-        warnings=warnings,
+        findings=findings,
         verdicts=shaped(lambda c: c.verdict),
         expected=shaped(lambda c: c.expected),
     )

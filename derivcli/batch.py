@@ -18,17 +18,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from derivcli import api, budget, symbolic
+from derivcli import api, budget, ops, symbolic
 from derivcli.errors import InputError
-from derivcli.result import entry_labels
+from derivcli.nested import flatten
+from derivcli.run.request import DEFAULT_CHUNK_SIZE
 from derivcli.sinks import Sink
 from derivcli.sources import PointList, Source
-
-DEFAULT_CHUNK_SIZE = 1 << 16
 
 
 @dataclass
@@ -50,13 +49,19 @@ class Plan:
         return [s.name for s in self.variables + self.parameters]
 
     @property
+    def op(self) -> ops.Op:
+        """The operation (kind is its name)."""
+        return ops.get(self.kind)
+
+    @property
     def labels(self) -> list[str]:
-        names = [v.name for v in self.variables]
-        return symbolic.flatten(entry_labels(self.kind, names, len(self.exprs)))
+        """Each entry's label, row-major."""
+        return flatten(self.op.labels([v.name for v in self.variables], len(self.exprs)))
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return symbolic.result_shape(self.kind, len(self.exprs), len(self.variables))
+        """The shape of the result at one point."""
+        return self.op.shape(len(self.exprs), len(self.variables))
 
 
 def plan(
@@ -70,13 +75,14 @@ def plan(
     timeout: float | None = budget.DEFAULT_TIMEOUT,
 ) -> Plan:
     """Parse and differentiate symbolically; check every option. Does not import torch."""
+    op = ops.get(kind)
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
     with budget.time_budget(timeout):
-        exprs, variables, parameters = api.prepare(kind, expression, wrt)
-        matrix = symbolic.derivative_matrix(kind, exprs, variables)
-    return Plan(kind, exprs, variables, parameters, matrix, device, dtype, engine)
+        exprs, variables, parameters = api.prepare(op, expression, wrt)
+        matrix = symbolic.derivative_matrix(op, exprs, variables)
+    return Plan(op.name, exprs, variables, parameters, matrix, device, dtype, engine)
 
 
 @dataclass
@@ -88,7 +94,6 @@ class Summary:
     non_finite: int = 0
     first_non_finite: dict[str, float] | None = None
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
 
 
 Progress = Callable[[int, int], None]  # (points done, progress units done)
@@ -165,7 +170,7 @@ def stream(
 def _engine(plan: Plan, numeric):
     return numeric.make_engine(
         plan.engine,
-        plan.kind,
+        plan.op,
         plan.exprs,
         plan.variables,
         plan.parameters,

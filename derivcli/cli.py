@@ -16,10 +16,9 @@ from typing import Annotated
 import typer
 import typer.core
 
-from derivcli.budget import DEFAULT_TIMEOUT
+from derivcli import ops
 from derivcli.errors import DerivcliError, ExitStatus
-
-DEFAULT_CHUNK_SIZE = 1 << 16  # derivcli.batch.DEFAULT_CHUNK_SIZE, without importing it
+from derivcli.run.request import DEFAULT_CHUNK_SIZE
 
 # click's UsageError, which typer re-exports only through its subclass BadParameter
 # (recent typer releases vendor click).
@@ -173,8 +172,8 @@ Traceback = Annotated[
 ]
 
 
-@app.command()
-def grad(
+def _command(
+    ctx: typer.Context,
     expression: Expression,
     at: At = None,
     points: Points = None,
@@ -191,75 +190,24 @@ def grad(
     timeout: Timeout = None,
     traceback: Traceback = False,
 ) -> None:
-    """Gradient of one expression.
-
-    \b
-    Examples:
-      derivcli grad "x^2*y + exp(x*y)" --at x=1,y=0
-      derivcli grad "x^2*y" --wrt y --at x=3,y=1 --format plain
-      derivcli grad "sin(x)*cos(y)"            (symbolic only)
-      derivcli grad "x^2*y" --points samples.csv --format jsonl
-    """
-    _run("grad", **locals())
+    """Every operation's command: the operation is the command's name."""
+    options = dict(locals())
+    del options["ctx"]
+    _run(ctx.command.name, **options)
 
 
-@app.command()
-def jacobian(
-    expression: Expression,
-    at: At = None,
-    points: Points = None,
-    grid: Grid = None,
-    wrt: Wrt = None,
-    device: Device = "cpu",
-    dtype: Dtype = "float64",
-    format: Format = "table",
-    output: Output = None,
-    engine: Engine = "auto",
-    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
-    precision: Precision = 6,
-    strict: Strict = False,
-    timeout: Timeout = None,
-    traceback: Traceback = False,
-) -> None:
-    """Jacobian of one or more expressions, separated by commas or in brackets.
-
-    \b
-    Examples:
-      derivcli jacobian "r*cos(t), r*sin(t)" --wrt r,t --at r=2,t=pi/2
-      derivcli jacobian "[x*y, x+y, exp(x)]" --at x=0,y=1 --format json
-    """
-    _run("jacobian", **locals())
+def add_command(op) -> None:
+    """Give an operation (derivcli.ops.Op) its command; each registered one has one."""
+    app.command(op.name, help=op.help())(_command)
 
 
-@app.command()
-def hessian(
-    expression: Expression,
-    at: At = None,
-    points: Points = None,
-    grid: Grid = None,
-    wrt: Wrt = None,
-    device: Device = "cpu",
-    dtype: Dtype = "float64",
-    format: Format = "table",
-    output: Output = None,
-    engine: Engine = "auto",
-    chunk_size: ChunkSize = DEFAULT_CHUNK_SIZE,
-    precision: Precision = 6,
-    strict: Strict = False,
-    timeout: Timeout = None,
-    traceback: Traceback = False,
-) -> None:
-    """Hessian (matrix of second derivatives) of one expression.
+def remove_command(name: str) -> None:
+    """Take an operation's command away again (for tests)."""
+    app.registered_commands[:] = [c for c in app.registered_commands if c.name != name]
 
-    \b
-    Examples:
-      derivcli hessian "sin(x)*y" --at x=0,y=1
-      derivcli hessian "sin(x)" --at x=0 --format plain
-      derivcli hessian "x^2*y^3" --at x=1,y=2 --at x=0,y=0 --format json
-      derivcli hessian "sin(x)*y" --grid x=0:1:101,y=-1:1:51 --format csv
-      derivcli hessian "exp(-x^2-y^2)" --points samples.csv -f npy -o hessians.npy
-    """
-    _run("hessian", **locals())
+
+for _op in ops.registered():
+    add_command(_op)
 
 
 def _run(kind: str, *, traceback: bool, **options) -> None:
@@ -327,212 +275,26 @@ def _terminated(signum: int) -> ExitStatus:
     return ExitStatus.TERMINATED
 
 
-STREAMED = ("csv", "jsonl", "npy")
-CHECKED_POINTS_LIMIT = 10_000
-
-
 def _compute_and_print(kind: str, **options) -> ExitStatus:
-    from types import SimpleNamespace
+    """Run the command's request through the pipeline and report what it found."""
+    from derivcli.budget import timeout_hint
+    from derivcli.run import pipeline
+    from derivcli.run.request import Request
 
-    from derivcli import render
-    from derivcli.errors import InputError
-    from derivcli.limits import allow_long_integers
-    from derivcli.sinks import STREAM_FORMATS
-
-    allow_long_integers()
-
-    o = SimpleNamespace(**options)
-    if o.format not in render.FORMATS + STREAM_FORMATS:
-        formats = ", ".join(dict.fromkeys(render.FORMATS + STREAM_FORMATS))
-        raise InputError(f"unknown format '{o.format}': use {formats}")
-    given = [name for name in ("at", "points", "grid") if options[name]]
-    if len(given) > 1:
-        both = " and ".join("--" + name for name in given)
-        raise InputError(f"give points with one of --at, --points or --grid, not {both}")
-    many = bool(o.points or o.grid)
-    if o.format in STREAMED and not given:
-        raise InputError(f"--format {o.format} needs points: give --at, --points or --grid")
-    if o.format == "npy" and o.output in (None, "-"):
-        raise InputError("--format npy writes a binary file: give --output FILE.npy")
-    if o.output is not None:  # before any work: an unusable --output is bad input
-        from derivcli.sinks import check_output
-
-        csv_points = bool(o.points) and not o.points.endswith(".npy")
-        check_output(o.output, o.format, count_known=not csv_points)
-    if many and (o.format in STREAMED or o.format == "plain"):
-        return _stream(kind, o)
-    return _checked(kind, o)
-
-
-def _checked(kind: str, o) -> ExitStatus:
-    """Each point checked against exact values: every format for --at, and table and
-    json for --points and --grid."""
-    from derivcli import render
-    from derivcli.api import compute
-    from derivcli.sinks import write_text
-
-    with _time_budget(DEFAULT_TIMEOUT if o.timeout is None else o.timeout):
-        at = _read_all(kind, o) if o.points or o.grid else o.at
-        result = compute(
-            kind,
-            o.expression,
-            at,
-            wrt=o.wrt,
-            device=o.device,
-            dtype=o.dtype,
-            timeout=None,  # the budget above holds
-            engine="autograd" if o.engine == "auto" else o.engine,
-        )
-    if o.format == "json":
-        write_text(o.output, render.render_json(result))
-    elif o.format == "plain":
-        write_text(o.output, render.render_plain(result))
-    elif o.format in STREAMED:
-        _write_checked_stream(result, o)
-    elif o.output is None:
-        console = render.console()  # a closed pipe: BrokenPipeError, exit status 141
-        for renderable in render.render_table(result, o.precision):
-            console.print(renderable)
-    else:
-        write_text(o.output, render.table_text(result, o.precision))
-    findings = [
-        f"at {_point_words(point)}: {warning}" if len(result.results) > 1 else warning
-        for point in result.results
-        for warning in point.warnings
-    ]
-    if o.strict and not result.agree:
-        for finding in findings:
-            _error_line(f"--strict: {finding}")
-        return ExitStatus.STRICT
-    if o.format not in ("table", "json"):  # numbers only on stdout: say the rest on stderr
-        for finding in findings:
-            typer.echo(f"derivcli: warning: {finding}", err=True)
-    return ExitStatus.OK
-
-
-def _point_words(point) -> str:
-    return ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
-
-
-def _write_checked_stream(result, o) -> None:
-    """csv, jsonl or npy of checked points, written by the same sinks as a stream."""
-    import numpy as np
-
-    from derivcli.result import entry_labels
-    from derivcli.sinks import open_sink
-    from derivcli.symbolic import flatten, result_shape
-
-    columns = list(result.results[0].point)
-    points = np.array([[p.point[name] for name in columns] for p in result.results])
-    shape = result_shape(result.kind, len(result.expressions), len(result.variables))
-    values = np.array([p.numeric for p in result.results], dtype=np.float64)
-    labels = flatten(entry_labels(result.kind, result.variables, len(result.expressions)))
-    sink = open_sink(o.format, o.output, columns, labels, shape, result.dtype, len(points))
-    try:
-        sink.write(points, values.reshape(len(points), *shape))
-        sink.close()
-    except BaseException:
-        sink.abort()
-        raise
-
-
-def _read_all(kind: str, o) -> list[dict]:
-    """The points of --points or --grid, for a format that checks each one exactly."""
-    from derivcli.batch import plan, source_for
-
-    chosen = plan(kind, o.expression, wrt=o.wrt, timeout=None)  # the caller's budget holds
-    source = source_for(chosen, points=o.points, grid=o.grid, wrt=o.wrt)
-    if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
-        _too_many(o.format, source.count)
-    rows = []
-    try:
-        source.start(chosen.columns, o.chunk_size)
-        for chunk in source.chunks():
-            rows.extend(chunk.values.tolist())
-            if len(rows) > CHECKED_POINTS_LIMIT:
-                _too_many(o.format, len(rows))
-    finally:
-        source.close()
-    return [dict(zip(chosen.columns, row, strict=True)) for row in rows]
-
-
-def _too_many(format: str, count: int):
-    from derivcli.errors import LimitError
-
-    raise LimitError(
-        f"--format {format} checks every point against its exact value, which is for at most "
-        f"{CHECKED_POINTS_LIMIT:,} points, and this input has more ({count:,} read); "
-        "for many points use --format csv, jsonl, npy or plain"
-    )
-
-
-def _stream(kind: str, o) -> ExitStatus:
-    """Numbers only, chunk by chunk: csv, jsonl, npy, and plain for --points and --grid."""
-    from derivcli.sources import CsvFile
-
-    # A CSV file starts parsing (in worker processes) before sympy and torch load.
-    early = CsvFile(o.points) if o.points and not o.points.endswith(".npy") else None
-    # A budget given covers the points too; the default one, the symbolic work only
-    # (the points' cost grows with their number, which the user chose).
-    with _time_budget(o.timeout):
-        return _stream_points(kind, o, early)
-
-
-def _stream_points(kind: str, o, early) -> ExitStatus:
-    try:
-        from derivcli import batch
-
-        chosen = batch.plan(
-            kind,
-            o.expression,
-            wrt=o.wrt,
-            device=o.device,
-            dtype=o.dtype,
-            engine=o.engine,
-            timeout=DEFAULT_TIMEOUT if o.timeout is None else None,
-        )
-        source = early or batch.source_for(chosen, at=o.at, points=o.points, grid=o.grid, wrt=o.wrt)
-    except BaseException:
-        if early is not None:
-            early.close()
-        raise
-    from derivcli.sinks import open_sink
-
-    def sink_factory(plan):
-        return open_sink(
-            o.format, o.output, plan.columns, plan.labels, plan.shape, plan.dtype, source.count
-        )
-
-    from derivcli.progress import ProgressBar
-
-    with ProgressBar(source) as progress:
-        summary = batch.stream(
-            chosen, source, sink_factory, chunk_size=o.chunk_size, progress=progress
-        )
-    if summary.non_finite:
-        where = ", ".join(f"{k}={v!r}" for k, v in summary.first_non_finite.items())
-        message = (
-            f"{summary.non_finite:,} of {summary.count:,} points have an entry that is not a "
-            f"finite number (nan or inf), the first at {where}"
-        )
-        if o.strict:
-            _error_line(f"--strict: {message}")
-            return ExitStatus.STRICT
-        typer.echo(f"derivcli: warning: {message}", err=True)
-    return ExitStatus.OK
-
-
-@contextmanager
-def _time_budget(seconds: float | None):
-    """A time budget whose message names --timeout."""
-    from derivcli.budget import time_budget, timeout_hint
-
+    request = Request(kind, **options)
     token = timeout_hint.set("raise it with --timeout SECONDS (0 for none)")
     try:
-        with time_budget(seconds):
-            yield
+        outcome = pipeline.run(request)
     finally:
         timeout_hint.reset(token)
+    if request.strict and outcome.failed:
+        for finding in outcome.findings:
+            _error_line(f"--strict: {finding}")
+        return ExitStatus.STRICT
+    if outcome.on_stderr:  # numbers only on stdout: say the rest on stderr
+        for finding in outcome.findings:
+            typer.echo(f"derivcli: warning: {finding}", err=True)
+    return ExitStatus.OK
 
 
 def _interrupted() -> ExitStatus:

@@ -124,9 +124,3 @@ class LimitError(DerivcliError):
     """A resource limit (size, depth, time) was reached."""
 
     exit_status = ExitStatus.LIMIT
-
-
-class StrictError(DerivcliError):
-    """--strict was given and a result is undefined, non-finite or disputed."""
-
-    exit_status = ExitStatus.STRICT

@@ -12,6 +12,7 @@ module can be imported without importing torch.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -383,7 +384,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "smallest of two or more arguments",
         aliases=("Min",),
         sympy_class=sympy.Min,
-        lower=lambda t, *xs: _fold(t.minimum, xs),
+        lower=lambda t, *xs: functools.reduce(t.minimum, xs),
         breaks="tie",
         break_kind="kink",
     ),
@@ -394,7 +395,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "largest of two or more arguments",
         aliases=("Max",),
         sympy_class=sympy.Max,
-        lower=lambda t, *xs: _fold(t.maximum, xs),
+        lower=lambda t, *xs: functools.reduce(t.maximum, xs),
         breaks="tie",
         break_kind="kink",
     ),
@@ -550,13 +551,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
 MAX_POLYGAMMA_ORDER = 100
 MAX_POLYGAMMA_EXPANSION = 1_000
 MAX_GAMMA_INTEGER = 10_000
-
-
-def _fold(binary, xs):
-    result = xs[0]
-    for x in xs[1:]:
-        result = binary(result, x)
-    return result
 
 
 def _build_root(x, n):

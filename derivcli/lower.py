@@ -6,6 +6,8 @@ subexpressions, so a subexpression shared by several entries is computed once.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 
 import sympy
@@ -153,17 +155,11 @@ def _operation(
 
 
 def _sum(*terms):
-    result = terms[0]
-    for term in terms[1:]:
-        result = result + term
-    return result
+    return functools.reduce(operator.add, terms)
 
 
 def _product(*factors):
-    result = factors[0]
-    for factor in factors[1:]:
-        result = result * factor
-    return result
+    return functools.reduce(operator.mul, factors)
 
 
 def _power(base: sympy.Expr, exponent: sympy.Expr, values_only: bool = False):

@@ -24,9 +24,10 @@ import numpy as np
 import sympy
 import torch
 
-from derivcli import budget, symbolic
+from derivcli import budget, ops, symbolic
 from derivcli.errors import InputError
 from derivcli.lower import lower
+from derivcli.nested import flatten
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 ENGINES = ("auto", "autograd", "symbolic")
@@ -67,7 +68,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def derivatives(
-    kind: str,
+    op,
     exprs: list[sympy.Expr],
     wrt: list[sympy.Symbol],
     parameters: list[sympy.Symbol],
@@ -77,18 +78,18 @@ def derivatives(
     dtype: str = "float64",
     engine: str = "autograd",
 ) -> list:
-    """torch's gradient, Jacobian or Hessian at each point, as nested lists of floats.
+    """torch's values of the operation (an ops.Op) at each point, as nested lists of floats.
 
     Each point lists the values of wrt then of parameters, in order.
     """
     values = np.asarray(points, dtype=np.float64).reshape(len(points), -1)
-    with make_engine(engine, kind, exprs, wrt, parameters, device=device, dtype=dtype) as run:
+    with make_engine(engine, op, exprs, wrt, parameters, device=device, dtype=dtype) as run:
         return run(values).astype(np.float64).tolist()
 
 
 def make_engine(
     name: str,
-    kind: str,
+    op,
     exprs: list[sympy.Expr],
     wrt: list[sympy.Symbol],
     parameters: list[sympy.Symbol],
@@ -97,19 +98,22 @@ def make_engine(
     dtype: str = "float64",
     matrix: list | None = None,
 ):
-    """The engine called name ("auto" picks one; see choose_engine)."""
+    """The engine called name ("auto" picks one; see choose_engine) for op (an ops.Op
+    or its name)."""
+    op = ops.get(op)
     if name not in ENGINES:
         raise InputError(f"unknown engine '{name}': use {', '.join(ENGINES)}", "engine")
     if name == "auto":
-        name = choose_engine(kind, exprs, wrt, matrix)
+        name = choose_engine(op, exprs, wrt, matrix)
     if name == "autograd":
-        return AutogradEngine(kind, exprs, wrt, parameters, device=device, dtype=dtype)
+        return AutogradEngine(op, exprs, wrt, parameters, device=device, dtype=dtype)
     if matrix is None:
-        matrix = symbolic.derivative_matrix(kind, exprs, wrt)
-    return SymbolicEngine(kind, matrix, wrt, parameters, device=device, dtype=dtype)
+        matrix = symbolic.derivative_matrix(op, exprs, wrt)
+    shape = op.shape(len(exprs), len(wrt))
+    return SymbolicEngine(matrix, shape, wrt, parameters, device=device, dtype=dtype)
 
 
-def choose_engine(kind: str, exprs, wrt, matrix) -> str:
+def choose_engine(op, exprs, wrt, matrix) -> str:
     """The engine that is faster for these derivatives.
 
     The symbolic engine evaluates every distinct subexpression of the derivative
@@ -122,8 +126,8 @@ def choose_engine(kind: str, exprs, wrt, matrix) -> str:
     if matrix is None:
         return "autograd"
     forward = _operation_count(exprs)
-    entries = _operation_count(symbolic.flatten(matrix))
-    passes = {"grad": 2, "jacobian": 2 * len(exprs), "hessian": 4}[kind] * len(wrt)
+    entries = _operation_count(flatten(matrix))
+    passes = op.passes(len(exprs), len(wrt))
     return "symbolic" if entries <= 8 * passes * max(forward, 1) else "autograd"
 
 
@@ -138,13 +142,20 @@ def _operation_count(exprs) -> int:
     return len(seen)
 
 
+def _lowered(exprs, inputs, **options):
+    """lower's Program, from the session's cache when it has it."""
+    from derivcli.run import session
+
+    key = (tuple(exprs), tuple(inputs), *sorted(options.items()))
+    return session.current().cached("lowered", key, lambda: lower(exprs, inputs, **options))
+
+
 class _Engine:
     """Shared parts: device, dtype, shape, and use as a context manager."""
 
     name = "?"
 
-    def __init__(self, kind: str, shape: tuple[int, ...], device: str, dtype: str):
-        self.kind = kind
+    def __init__(self, shape: tuple[int, ...], device: str, dtype: str):
         self.shape = shape
         self.device = resolve_device(device)
         self.dtype = DTYPES[dtype]
@@ -170,25 +181,20 @@ class AutogradEngine(_Engine):
 
     name = "autograd"
 
-    def __init__(self, kind, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
+    def __init__(self, op, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
         # torch.func's transforms import torch._dynamo on first use: 1.1 s here, which
         # a time budget does not count.
         budget.unbudgeted_import("torch._dynamo")
+        op = ops.get(op)
         n = len(wrt)
-        super().__init__(kind, symbolic.result_shape(kind, len(exprs), n), device, dtype)
-        program = lower(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
+        super().__init__(op.shape(len(exprs), n), device, dtype)
+        program = _lowered(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
 
         def function(variables: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
             inputs = [variables[i] for i in range(n)] + [params[j] for j in range(len(parameters))]
-            outputs = [_depend_on(out, variables) for out in program(inputs)]
-            return torch.stack(outputs) if kind == "jacobian" else outputs[0]
+            return torch.stack([_depend_on(out, variables) for out in program(inputs)])
 
-        transform = {
-            "grad": torch.func.grad,
-            "jacobian": torch.func.jacrev,
-            "hessian": _hessian,
-        }[kind](function)
-        self._batched = torch.func.vmap(transform)
+        self._batched = torch.func.vmap(op.autograd(function))
         self._n = n
 
     def __call__(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -197,11 +203,6 @@ class AutogradEngine(_Engine):
         values = torch.as_tensor(points).to(self.device, self.dtype)
         result = self._batched(values[:, : self._n], values[:, self._n :]).detach()
         return result.to("cpu").numpy()
-
-
-def _hessian(function):
-    # Reverse over reverse: every lowering has a double backward, not all have forward AD.
-    return torch.func.jacrev(torch.func.jacrev(function))
 
 
 def _depend_on(output: torch.Tensor, variables: torch.Tensor) -> torch.Tensor:
@@ -220,14 +221,13 @@ class SymbolicEngine(_Engine):
     name = "symbolic"
 
     def __init__(
-        self, kind, matrix, wrt, parameters, *, device="cpu", dtype="float64", threads=None
+        self, matrix, shape, wrt, parameters, *, device="cpu", dtype="float64", threads=None
     ):
-        components = len(matrix) if kind == "jacobian" else 1
-        super().__init__(kind, symbolic.result_shape(kind, components, len(wrt)), device, dtype)
-        entries = symbolic.flatten(matrix)
+        super().__init__(shape, device, dtype)
+        entries = flatten(matrix)
         distinct: dict[sympy.Expr, int] = {}
         self._source = [distinct.setdefault(entry, len(distinct)) for entry in entries]
-        self._program = lower(
+        self._program = _lowered(
             list(distinct),
             [*wrt, *parameters],
             dtype=self.dtype,

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import math
 
+from derivcli.nested import flatten
 from derivcli.result import PointResult, Result
-
-FORMATS = ("table", "json", "plain")
 
 GLYPHS = "✓✗•·…→±␤─│╭"  # what derivcli's text and tables print beyond ASCII
 _ASCII = str.maketrans(
@@ -85,10 +84,9 @@ def render_plain(result: Result) -> str:
     Without points, the symbolic entries one per line.
     """
     if not result.results:
-        return "\n".join(_flatten(result.symbolic))
+        return "\n".join(flatten(result.symbolic))
     return "\n".join(
-        " ".join(_round_trip(value) for value in _flatten(point.numeric))
-        for point in result.results
+        " ".join(_round_trip(value) for value in flatten(point.numeric)) for point in result.results
     )
 
 
@@ -96,12 +94,6 @@ def _round_trip(value: float | None) -> str:
     if value is None:
         return "nan"
     return repr(float(value))
-
-
-def _flatten(nested) -> list:
-    if isinstance(nested, list):
-        return [leaf for item in nested for leaf in _flatten(item)]
-    return [nested]
 
 
 def _number(value: float | None, precision: int) -> str:
@@ -153,10 +145,13 @@ def _table(result: Result, precision: int, t) -> list:
     from rich.table import Table
     from rich.text import Text
 
+    from derivcli import ops
+
+    op = ops.get(result.kind)
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
-    header.add_row(KIND_TITLES[result.kind], Text(t(", ".join(result.expressions)), style="cyan"))
+    header.add_row(op.title, Text(t(", ".join(result.expressions)), style="cyan"))
     header.add_row("variables", t(", ".join(result.variables)))
     if result.results:
         header.add_row("torch", f"{result.device}, {result.dtype}")
@@ -166,16 +161,13 @@ def _table(result: Result, precision: int, t) -> list:
         if point is not None:
             at = ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
             renderables.append(Text(t(f"\nat {at}"), style="bold"))
-        if result.kind == "grad":
-            renderables.append(_gradient_table(result, point, precision, t))
+        if op.layout == "matrix":
+            renderables.append(_matrix_table(op, result, point, precision, t))
         else:
-            renderables.append(_matrix_table(result, point, precision, t))
+            renderables.append(_list_table(op, result, point, precision, t))
         if point is not None:
             renderables.extend(_verdict(point, t))
     return renderables
-
-
-KIND_TITLES = {"grad": "gradient", "jacobian": "Jacobian", "hessian": "Hessian"}
 
 
 def _verdict(point: PointResult, t) -> list:
@@ -204,8 +196,8 @@ def _ascii_columns(table, t):
     return table
 
 
-def _gradient_table(result: Result, point: PointResult | None, precision: int, t):
-    """One row per variable: the symbolic entry, its exact value, torch's value, the check."""
+def _list_table(op, result: Result, point: PointResult | None, precision: int, t):
+    """One row per entry: the symbolic entry, its exact value, torch's value, the check."""
     from rich.text import Text
 
     table = _new_table(t)
@@ -215,29 +207,26 @@ def _gradient_table(result: Result, point: PointResult | None, precision: int, t
         table.add_column("exact", style="bold")
         table.add_column("torch", justify="right")
         table.add_column("")
-    for i, variable in enumerate(result.variables):
-        row = [Text(t(f"d/d{variable}"), style="bold"), t(result.shown[i])]
+    labels = flatten(op.labels(result.variables, len(result.expressions)))
+    shown = flatten(result.shown)
+    if point is not None:
+        exact, numeric = flatten(point.exact), flatten(point.numeric)
+        verdicts = flatten(point.verdicts)
+    for i, label in enumerate(labels):
+        row = [Text(t(label), style="bold"), t(shown[i])]
         if point is not None:
-            row += [
-                t(_exact(point.exact[i])),
-                _number(point.numeric[i], precision),
-                _mark(point.verdicts[i], t),
-            ]
+            row += [t(_exact(exact[i])), _number(numeric[i], precision), _mark(verdicts[i], t)]
         table.add_row(*row)
     return _ascii_columns(table, t)
 
 
-def _matrix_table(result: Result, point: PointResult | None, precision: int, t):
+def _matrix_table(op, result: Result, point: PointResult | None, precision: int, t):
     """The matrix, rows and columns labelled; each cell: symbolic, exact value, torch's value."""
     from rich.text import Text
 
     table = _new_table(t, show_lines=True)
-    if result.kind == "hessian":
-        table.add_column(t("d2/d·d·"), style="bold")
-        row_labels = result.variables
-    else:
-        table.add_column(t("d/d·"), style="bold")
-        row_labels = [f"f{i + 1} = {expr}" for i, expr in enumerate(result.expressions)]
+    corner, row_labels = op.matrix_labels(result.expressions, result.variables)
+    table.add_column(t(corner), style="bold")
     for variable in result.variables:
         table.add_column(t(variable))
     for i, label in enumerate(row_labels):

@@ -4,7 +4,32 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the check found about one entry beyond a plain agree, as data: a verdict
+    that is not agree (with its reason and torch's number), or a note on how the exact
+    value was found. warnings words it; a front end may word it its own way."""
+
+    entry: str  # the entry's label: d/dx, d2/dxdy, df1/dx
+    verdict: str
+    reason: str | None = None  # why the verdict is not agree
+    note: str | None = None  # how the exact value was found, when not by substitution
+    number: float | None = None  # torch's number, where the verdict is not agree
+
+    @property
+    def agree(self) -> bool:
+        return self.verdict == "agree"
+
+    def words(self) -> str:
+        """The finding as one line of the JSON document's warnings."""
+        if self.agree:
+            return f"{self.entry}: {self.note}"
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.entry}: {self.verdict}: {self.reason}{note}; torch gave {self.number!r}"
 
 
 @dataclass
@@ -15,12 +40,17 @@ class PointResult:
     exact: list
     numeric: list
     agree: bool
-    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     verdicts: list = field(default_factory=list)
     point_text: dict[str, str] = field(default_factory=dict)
     # The exact value at the float point torch was given, rounded to a float: what
     # numeric is compared with (None where no number is expected).
     expected: list = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """The findings, worded: one line each."""
+        return [finding.words() for finding in self.findings]
 
     def to_dict(self) -> dict:
         return {
@@ -30,15 +60,17 @@ class PointResult:
             "numeric": _nulls_for_non_finite(self.numeric),
             "agree": self.agree,
             "verdicts": self.verdicts,
-            "warnings": list(self.warnings),
+            "warnings": self.warnings,
         }
 
 
 @dataclass
 class Result:
-    """A gradient, Jacobian or Hessian: symbolic entries and one PointResult per point.
+    """An operation's result: symbolic entries and one PointResult per point.
 
-    Shapes: grad [n], jacobian [m][n], hessian [n][n], where n = len(variables).
+    kind is the operation's name; the entries are nested in its shape (derivcli.ops):
+    grad [n], jacobian [m][n], hessian [n][n], where n = len(variables); a scalar's
+    entries are bare values.
     """
 
     kind: str
@@ -49,20 +81,25 @@ class Result:
     dtype: str
     results: list[PointResult] = field(default_factory=list)
     display: list | None = None  # the symbolic entries as the table shows them
+    # Makes display when shown is first read: simplifying for people takes up to 2 s,
+    # which json and the other formats never spend.
+    make_display: Callable[[], list] | None = field(default=None, repr=False, compare=False)
 
     @property
     def shown(self) -> list:
-        """The symbolic entries for people: simplified or shortened where that helps."""
+        """The symbolic entries for people: simplified or shortened where that helps.
+
+        Made when first read (within DISPLAY_SECONDS of its own, outside the budget of
+        the compute call that made the result), then kept in display.
+        """
+        if self.display is None and self.make_display is not None:
+            self.display, self.make_display = self.make_display(), None
         return self.symbolic if self.display is None else self.display
 
     @property
     def agree(self) -> bool:
         """Whether torch and the exact values agree at every point."""
         return all(point.agree for point in self.results)
-
-    def labels(self) -> list:
-        """A name for each entry, in the shape of the result: d/dx, d2/dxdy, df1/dx."""
-        return entry_labels(self.kind, self.variables, len(self.expressions))
 
     def to_dict(self) -> dict:
         """The JSON document of the contract."""
@@ -79,15 +116,6 @@ class Result:
     def to_json(self, indent: int | None = 2) -> str:
         """The JSON document as text; non-finite numbers are null."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-
-def entry_labels(kind: str, variables: list[str], components: int = 1) -> list:
-    """Entry names in the result's shape."""
-    if kind == "grad":
-        return [f"d/d{v}" for v in variables]
-    if kind == "hessian":
-        return [[f"d2/d{a}2" if a == b else f"d2/d{a}d{b}" for b in variables] for a in variables]
-    return [[f"df{i + 1}/d{v}" for v in variables] for i in range(components)]
 
 
 def _nulls_for_non_finite(nested):

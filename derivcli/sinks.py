@@ -31,8 +31,6 @@ import numpy as np
 
 from derivcli.errors import InputError
 
-STREAM_FORMATS = ("csv", "jsonl", "plain", "npy")
-
 # Where a name is an open file descriptor: /dev/fd is a link to /proc/self/fd, which
 # realpath turns into /proc/<pid>/fd (or /proc/<pid>/task/<tid>/fd).
 _PROC_FD = re.compile(r"/proc/(\d+)(?:/task/\d+)?/fd")

@@ -111,7 +111,7 @@ class softplus(sympy.Function):  # noqa: N801
 class Abs(sympy.Abs):  # noqa: N801
     """|x| for real calculus: d|u|/dx = sign(u)*du/dx, also where sympy cannot tell u is real.
 
-    Used only while differentiating (see symbolic.derivative_matrix): expressions keep
+    Used only while differentiating (see symbolic.Derivatives): expressions keep
     sympy's own Abs, so that terms built by sympy (sqrt(x**2) is Abs(x)) still cancel.
     """
 

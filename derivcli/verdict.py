@@ -35,7 +35,7 @@ import sympy
 from derivcli import budget, precision, recursion, rounding
 from derivcli.errors import LimitError
 from derivcli.functions import LOWERING
-from derivcli.symbolic import exact_at, to_float, to_text
+from derivcli.symbolic import exact_at, rational, to_float, to_text
 
 AGREE = "agree"
 DISAGREE = "disagree"
@@ -85,17 +85,35 @@ class _Break:
         return f"the point is on a {self.kind} of {to_text(self.node)}"
 
 
+@dataclass(frozen=True)
+class Term:
+    """coefficient × the partial derivative of components[component] along sequence."""
+
+    coefficient: object  # an int or Fraction
+    component: int
+    sequence: tuple[sympy.Symbol, ...]
+    expr: sympy.Expr  # the partial derivative itself
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry to judge: its expression, the sum of its terms."""
+
+    expr: sympy.Expr
+    terms: list[Term]
+
+
 def check_entries(
     components: list[sympy.Expr],
-    entries: list[tuple[int, tuple[sympy.Symbol, ...], sympy.Expr]],
+    entries: list[Entry],
     values: dict[sympy.Symbol, sympy.Expr],
     numbers: list[float],
     dtype: str = "float64",
 ) -> list[EntryCheck]:
-    """Judge each entry (component index, differentiation variables, expression) at a point.
+    """Judge each entry at a point, against torch's value of it (numbers, in order).
 
     values: the point as given (exact); torch was given each value rounded to dtype
-    (precision.nearest_float). numbers are torch's values of the entries, in order.
+    (precision.nearest_float).
     """
     binary = precision.binary_point(precision.float_point(values, dtype))
     rounded = binary != values
@@ -108,22 +126,16 @@ def check_entries(
         return context[key]
 
     checks = []
-    for (k, sequence, expr), number in zip(entries, numbers, strict=True):
+    for entry, number in zip(entries, numbers, strict=True):
         budget.checkpoint()  # a worker thread's budget is held between entries
         saved = mpmath.mp.prec
+        trees = [*(components[term.component] for term in entry.terms), entry.expr]
         try:
-            with recursion.room_for([components[k], expr]):
-                check = _check_entry(
-                    components[k],
-                    sequence,
-                    expr,
-                    number,
-                    dtype,
-                    values,
-                    binary,
-                    rounded,
-                    lambda point, k=k: component(k, point),
-                )
+            with recursion.room_for(trees):
+                check = _exact(entry, values, components, component, show_value=True)
+                if check.verdict == AGREE:
+                    at_float = _exact(entry, binary, components, component) if rounded else check
+                    check = _compare(check, at_float, number, dtype, binary, rounded, entry.expr)
         except EVALUATION_FAILURES as error:
             # mpmath's erfc overflows a float inside sympy's own assumption queries at
             # 1e155 (acosh(erfc(x))); sympy's caches then raise KeyError.
@@ -156,31 +168,66 @@ EVALUATION_FAILURES = (
 )
 
 
-def _check_entry(f, sequence, expr, number, dtype, values, binary, rounded, component):
-    problem, breaks = component(values)
-    if problem is not None:
-        return _with_derivative_value(problem, expr, values)
-    relevant = [b for b in breaks if b.symbols & set(sequence)]
-    if relevant:
-        check = _across_breaks(f, sequence, values, relevant)
-    else:
-        check = _value(expr, sequence[-1], values)
-    if check.verdict != AGREE:
-        return check
-    at_float = _at_float_point(component(binary), f, sequence, expr, binary) if rounded else check
-    return _compare(check, at_float, number, dtype, binary, rounded, expr)
+def _exact(entry: Entry, point: dict, components, context, *, show_value=False) -> EntryCheck:
+    """The entry's exact value at point (as given, or torch's float point, which can sit
+    on a kink or a pole that the point as given misses: max(x, y) at x = 1/3,
+    y = 0.3333333333333333). show_value: a component's problem still shows the
+    derivative's value where it has one."""
+    if len(entry.terms) == 1 and entry.terms[0].coefficient == 1:
+        return _exact_partial(entry.terms[0], entry.expr, point, components, context, show_value)
+    # A sum of terms (or a multiple of one): each term is judged, then their sum.
+    for term in entry.terms:
+        problem, _ = context(term.component, point)
+        if problem is not None:  # the expression itself is undefined here
+            return _with_derivative_value(problem, entry.expr, point) if show_value else problem
+    checks = [_exact_partial(t, t.expr, point, components, context, False) for t in entry.terms]
+    failed = next(
+        ((term, check) for term, check in zip(entry.terms, checks, strict=True) if not check.agree),
+        None,
+    )
+    if failed is not None:
+        term, check = failed
+        if check.verdict == INFINITE:  # infinite terms can sum to anything: the sum itself
+            return _value(entry.expr, term.sequence[-1], point)
+        words = _term_words(term, len(components))
+        return EntryCheck(check.verdict, None, check.note, f"{words}: {check.reason}")
+    notes = [
+        f"{_term_words(term, len(components))}: {check.note}"
+        for term, check in zip(entry.terms, checks, strict=True)
+        if check.note
+    ]
+    total = sympy.Add(
+        *[
+            rational(t.coefficient) * check.exact
+            for t, check in zip(entry.terms, checks, strict=True)
+        ]
+    )
+    return EntryCheck(AGREE, total, "; ".join(notes) or None)
 
 
-def _at_float_point(context, f, sequence, expr, binary: dict) -> EntryCheck:
-    """The entry at torch's float point, which can sit on a kink or a pole that the
-    point as given misses (max(x, y) at x = 1/3, y = 0.3333333333333333)."""
-    problem, breaks = context
+def _term_words(term: Term, components: int) -> str:
+    """A term as a reason names it: the term 2·d2/dx2 (of f2, among several expressions)."""
+    order = len(term.sequence)
+    runs: list[list] = []
+    for symbol in term.sequence:
+        if runs and runs[-1][0] == symbol:
+            runs[-1][1] += 1
+        else:
+            runs.append([symbol, 1])
+    below = "".join(f"d{s}" + (str(n) if n > 1 else "") for s, n in runs)
+    coefficient = "" if term.coefficient == 1 else f"{term.coefficient}·"
+    component = f" of f{term.component + 1}" if components > 1 else ""
+    return f"the term {coefficient}d{order if order > 1 else ''}/{below}{component}"
+
+
+def _exact_partial(term: Term, expr, point, components, context, show_value) -> EntryCheck:
+    problem, breaks = context(term.component, point)
     if problem is not None:
-        return problem
-    relevant = [b for b in breaks if b.symbols & set(sequence)]
+        return _with_derivative_value(problem, expr, point) if show_value else problem
+    relevant = [b for b in breaks if b.symbols & set(term.sequence)]
     if relevant:
-        return _across_breaks(f, sequence, binary, relevant)
-    return _value(expr, sequence[-1], binary)
+        return _across_breaks(components[term.component], term.sequence, point, relevant)
+    return _value(expr, term.sequence[-1], point)
 
 
 def _component_context(f: sympy.Expr, values) -> tuple[EntryCheck | None, list[_Break]]:

@@ -45,3 +45,13 @@ except LimitError as error:
     print("limit:", str(error).split(";")[0])
 print("host alarm still pending:", signal.getitimer(signal.ITIMER_REAL)[0] > 0)
 signal.setitimer(signal.ITIMER_REAL, 0)
+
+# A whole run as the command makes it, written in a format: csv, jsonl and npy stream
+# many points in bounded memory (the other formats check every point exactly).
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
+path = os.path.join(tempfile.mkdtemp(), "hessians.csv")
+outcome = derivcli.write("hessian", "sin(x)*y", grid="x=0:1:11,y=-1:1:5", format="csv", output=path)
+with open(path) as written:
+    print("csv rows:", len(written.readlines()) - 1, "failed:", outcome.failed)

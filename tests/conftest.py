@@ -10,6 +10,17 @@ from typer.testing import CliRunner
 from derivcli.cli import app
 
 
+@pytest.fixture(autouse=True)
+def _fresh_session():
+    """Each test starts with an empty session cache (derivcli.run.session), so that
+    what it measures or patches is not answered from an earlier test's work."""
+    from derivcli.run import session
+
+    session.current().clear()
+    yield
+    session.current().clear()
+
+
 @pytest.fixture
 def cli():
     """Run derivcli in-process: cli("grad", "x^2", "--at", "x=1") -> click Result."""

@@ -99,6 +99,7 @@ def test_moderately_large_values_are_still_checked_exactly():
     assert abs(point.numeric[0] - float(truth)) <= 1e-12 * float(truth)
 
 
+@pytest.mark.slow
 def test_the_console_script_never_exits_1_on_huge_compositions():
     cases = ["exp(exp(exp(exp(x))))", "gamma(exp(x))", "x^(x^x)", "sinh(cosh(exp(x)))"]
     for expression in cases:

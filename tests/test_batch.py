@@ -19,10 +19,9 @@ import numpy as np
 import pytest
 
 import derivcli
-from derivcli import sources
+from derivcli import ops, sources
 from derivcli.batch import evaluate
 from derivcli.errors import InputError
-from derivcli.result import entry_labels
 
 # (kind, expression, variables in the result's order, points) for the round trips
 CASES = [
@@ -70,7 +69,7 @@ def test_every_output_format_round_trips(cli, tmp_path, kind, expression, names)
     result = cli(kind, expression, "--points", str(source), "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    labels = entry_labels(kind, names, want.shape[1] if kind == "jacobian" else 1)
+    labels = ops.get(kind).labels(names, want.shape[1] if kind == "jacobian" else 1)
     assert rows[0] == names + list(np.ravel(labels))
     table = np.array(rows[1:], dtype=float)
     assert np.array_equal(table[:, : len(names)], points)  # the points round-trip exactly
@@ -381,6 +380,7 @@ def _peak_mib(grid: str, out: Path) -> float:
     return int(done.stdout.split()[-1]) / 1024
 
 
+@pytest.mark.slow
 def test_memory_is_bounded_by_the_chunk_not_the_points(tmp_path):
     # 2·10^6 points of a 3-variable Hessian, 144 MB of output, against 8 points: the
     # process grows by about two chunks' buffers, not by the output. (What torch's
@@ -417,7 +417,7 @@ def test_accelerator_path_matches_the_tiled_one():
 
     plan = batch.plan("hessian", "sin(x)*y + x^3 + 2")
     points = _points(["x", "y"], count=5000)
-    with numeric.SymbolicEngine("hessian", plan.matrix, plan.variables, []) as engine:
+    with numeric.SymbolicEngine(plan.matrix, plan.shape, plan.variables, []) as engine:
         tiled = engine(points)
         whole = np.empty_like(tiled)
         engine._whole(points, whole)  # noqa: SLF001
@@ -456,6 +456,7 @@ def _interrupt(tmp_path, args, ready) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
     out = tmp_path / "h.csv"
     args = ["hessian", "sin(x)*y", "--grid", "x=0:1:3000,y=0:1:3000", "-f", "csv", "-o", str(out)]
@@ -469,6 +470,7 @@ def test_ctrl_c_while_writing_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []  # neither the output nor the temporary file
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_csv_parsers_run_is_one_line(tmp_path):
     # A file large enough for the parser processes, interrupted while they parse
     # (and sympy and torch load): no traceback from any process.

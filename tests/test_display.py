@@ -7,6 +7,7 @@ import json
 import sympy
 
 import derivcli
+from derivcli import symbolic
 from derivcli.parse import parse_expression
 from derivcli.symbolic import SHORTEN_OPS
 
@@ -41,3 +42,27 @@ def test_the_expression_is_differentiated_as_typed():
     assert result.expressions == ["sin(x)**2 + cos(x)**2"]
     assert result.variables == ["x"]
     assert abs(result.results[0].numeric[0]) < 1e-15
+
+
+def test_display_forms_are_made_only_where_shown(cli, monkeypatch):
+    # Simplifying for the table took 1.5 s of a json run of this expression.
+    expression = "sqrt(x^2+y^2)*exp(x*y)+log(1+x^2*y^2)"
+    made = []
+    original = symbolic.display_forms
+
+    def counted(matrix):
+        made.append(len(matrix))
+        return original(matrix)
+
+    monkeypatch.setattr(symbolic, "display_forms", counted)
+    for format in ("json", "plain", "csv", "jsonl"):
+        assert cli("hessian", expression, "--at", "x=1,y=2", "--format", format).exit_code == 0
+    assert cli("hessian", expression, "--format", "json").exit_code == 0
+    result = derivcli.hessian(expression, at={"x": 1, "y": 2})
+    assert made == []  # no format but the table, and no API call, made them
+    table = cli("hessian", expression, "--at", "x=1,y=2")
+    assert table.exit_code == 0 and made == [2]
+    assert sympy.count_ops(parse_expression(result.shown[0][0])) <= sympy.count_ops(
+        parse_expression(result.symbolic[0][0])
+    )
+    assert made == [2, 2] and result.shown is result.shown  # made once, when first read

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -25,6 +27,7 @@ def _run_script(name: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow
 def test_shell_scripting_example():
     result = _run_script("shell_scripting.sh")
     lines = result.stdout.splitlines()
@@ -37,23 +40,36 @@ def test_shell_scripting_example():
     assert lines[8:10] == ["sum of slopes through a FIFO: 5", "through /dev/stdout: 12.0"]
 
 
-def test_python_api_example():
+def _run_python(name: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / "python_api.py")],
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result
+
+
+@pytest.mark.slow
+def test_python_api_example():
+    out = _run_python("python_api.py").stdout
     assert "symbolic: [['-y*sin(x)', 'cos(x)'], ['cos(x)', '0']]" in out
     assert "torch:    [[0.0, 1.0], [1.0, 0.0]]" in out
     assert "d/dx a*x^2 at x=3, a=1/2: 3.0" in out
     assert "error: hessian takes one expression" in out
     assert "limit: the computation took longer than the time budget of 0.5 s" in out
     assert "host alarm still pending: True" in out
+    assert "csv rows: 55 failed: False" in out  # an 11 by 5 grid, written by write()
 
 
+@pytest.mark.slow
+def test_custom_operation_example():
+    lines = _run_python("custom_operation.py").stdout.splitlines()
+    # d/dx + d/dy of sin(x)*y + x^2 is y*cos(x) + 2x + sin(x): 2 at (0, 2).
+    assert lines[1:3] == ["exact: 2 torch: 2.0", "verdict: agree"]
+    assert lines[3] == "at the kink: not differentiable"
+    assert lines[4] == "x*y at (0..2, 1): [1.0, 2.0, 3.0]"  # x + y
+
+
+@pytest.mark.slow
 def test_many_points_example():
     result = _run_script("many_points.sh")
     lines = result.stdout.splitlines()
@@ -67,6 +83,7 @@ def test_many_points_example():
     )
 
 
+@pytest.mark.slow
 def test_verdicts_example():
     lines = _run_script("verdicts.sh").stdout.splitlines()
     assert lines[0] == "0.0"
@@ -80,7 +97,13 @@ def test_verdicts_example():
 
 
 def test_every_example_is_tested():
-    tested = {"shell_scripting.sh", "python_api.py", "many_points.sh", "verdicts.sh"}
+    tested = {
+        "shell_scripting.sh",
+        "python_api.py",
+        "custom_operation.py",
+        "many_points.sh",
+        "verdicts.sh",
+    }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
 

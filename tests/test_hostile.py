@@ -140,6 +140,7 @@ SUBPROCESS_PAYLOADS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", SUBPROCESS_PAYLOADS, ids=range(len(SUBPROCESS_PAYLOADS)))
 def test_console_script_refuses(payload):
     payload = payload.replace("MARKER", str(MARKER))
@@ -181,6 +182,7 @@ print(json.dumps(events))
 """
 
 
+@pytest.mark.slow
 def test_audit_hook_sees_no_code_run():
     """A strict canary: while every payload is parsed, nothing is compiled, run or opened."""
     payloads = [p for _, p in PAYLOADS]
@@ -195,6 +197,7 @@ def test_audit_hook_sees_no_code_run():
     assert json.loads(done.stdout) == []
 
 
+@pytest.mark.slow
 def test_audit_probe_can_see_code_run():
     # the probe above can fail: an eval of a payload would show up
     probe = AUDIT_PROBE.replace("parse(payload)", "eval(payload)")

@@ -335,7 +335,7 @@ def test_a_tree_200_deep_through_every_stage():
         inner = sympy.sin(inner)
     derivative = sympy.Mul(*factors)
     assert result.symbolic == [symbolic.to_text(derivative)]
-    with numeric.SymbolicEngine("grad", [derivative], [x], []) as run:
+    with numeric.SymbolicEngine([derivative], (1,), [x], []) as run:
         np.testing.assert_allclose(run(np.array([[0.0], [0.5]]))[:, 0], [1.0, _chain(0.5)])
 
 
@@ -468,6 +468,7 @@ def test_constants_beyond_every_float_are_lowered_without_an_error():
     assert point.verdicts == [UNVERIFIED], point.warnings
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("expression", ["exp(exp(exp(exp(x))))", "gamma(gamma(x) + 1)*sinh(x^x)"])
 def test_the_console_script_gives_huge_compositions_a_verdict(expression):
     done = subprocess.run(

@@ -128,6 +128,7 @@ def test_a_fifo_is_written_in_place(cli, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
 
 
+@pytest.mark.slow
 def test_a_fifo_streams_to_its_reader(tmp_path):
     # More than a pipe holds: derivcli writes as the reader thread reads.
     fifo = tmp_path / "fifo"
@@ -188,6 +189,7 @@ def test_dev_fd_writes_to_the_open_descriptor(cli, tmp_path):
     assert result.exit_code == 2 and "987 is not open" in result.output
 
 
+@pytest.mark.slow
 def test_a_process_substitution(tmp_path):
     # bash's -o >(gzip) is /dev/fd/63, an inherited pipe.
     read_end, write_end = os.pipe()
@@ -232,6 +234,7 @@ def test_an_unusable_output_is_refused_before_any_work(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_an_empty_output_is_refused_at_once():
     # It computed everything, then failed with an internal error (exit 1).
     start = time.monotonic()
@@ -252,6 +255,7 @@ def test_a_folder_without_permission_is_refused(cli, no_work, tmp_path):
 # --- a closed stdout ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_is_exit_141_without_a_word():
     # Each point checked (--at), in every format, and symbolic only (no torch: Python's
     # own exit flushes stdout). The reader is gone before derivcli writes (the read end
@@ -269,6 +273,7 @@ def test_a_closed_stdout_is_exit_141_without_a_word():
     assert done == dict.fromkeys(runs, (141, ""))  # was 1, "internal error ... BrokenPipeError"
 
 
+@pytest.mark.slow
 def test_head_of_a_stream_is_exit_141_without_a_word(tmp_path):
     # derivcli grad "x^2*y" --points samples.csv --format jsonl | head -1, from a CSV
     # file large enough for the parser processes: they are stopped too (else stderr
@@ -298,6 +303,7 @@ def test_head_of_a_stream_is_exit_141_without_a_word(tmp_path):
 # --- signals -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGHUP", 129)])
 def test_a_termination_signal_leaves_no_partial_file(tmp_path, name, status):
     # As `timeout` does: the signal goes to the whole process group, while the points
@@ -345,6 +351,7 @@ main()
 """
 
 
+@pytest.mark.slow
 def test_the_watchdog_removes_the_partial_file_of_a_worker_it_kills(tmp_path):
     out = tmp_path / "h.csv"
     process = subprocess.Popen(
@@ -390,15 +397,15 @@ def test_the_command_restores_the_hosts_signal_handlers(monkeypatch):
     try:
         before = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
         seen = {}
-        from derivcli import cli
+        from derivcli.run import pipeline
 
-        original = cli._compute_and_print
+        original = pipeline.run
 
         def spy(*args, **kwargs):
             seen.update({s: signal.getsignal(s) for s in before})
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(cli, "_compute_and_print", spy)
+        monkeypatch.setattr(pipeline, "run", spy)
         result = CliRunner().invoke(app, ["grad", "x^2"])
         assert result.exit_code == 0, result.output
         assert all(seen[s] is not before[s] for s in before)  # taken while it ran
@@ -412,6 +419,7 @@ def test_the_command_restores_the_hosts_signal_handlers(monkeypatch):
 # --- locales -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_any_locale_gets_ascii_where_it_lacks_the_marks(tmp_path):
     # (LANG=C LC_ALL=C is not among them: Python 3.7+ takes the C locale for UTF-8.)
     table = tmp_path / "table.txt"

@@ -37,6 +37,7 @@ def test_function_list_names_every_listed_function_and_alias():
             assert (f"`{name}`" in listed) == spec.listed, name
 
 
+@pytest.mark.slow
 def test_update_script_check_mode_agrees():
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "update_readme.py"), "--check"],

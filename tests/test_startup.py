@@ -17,6 +17,7 @@ print("torch" in sys.modules)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "status"),
     [
@@ -42,11 +43,13 @@ def test_torch_not_imported(args, status):
     assert _probe(args) == [str(status), "False"]
 
 
+@pytest.mark.slow
 def test_numeric_run_does_import_torch():
     # The probe can fail: a run with --at must load torch.
     assert _probe(["grad", "x^2", "--at", "x=1"]) == ["0", "True"]
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_console_script():
     out = subprocess.run(
         [sys.executable, "-m", "derivcli", "grad", "x^2", "--at", "x=3", "--format", "plain"],

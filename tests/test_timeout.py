@@ -29,13 +29,13 @@ SLOW = "*".join(f"sin(x{i})" for i in range(60))
 STUCK_IN_C = """
 import hashlib, sys
 from derivcli import symbolic
-original = symbolic.derivative_matrix
+original = symbolic.Derivatives.__init__
 
 def stuck(*args):
     hashlib.pbkdf2_hmac("sha256", b"x", b"y", 10**9)
     return original(*args)
 
-symbolic.derivative_matrix = stuck
+symbolic.Derivatives.__init__ = stuck
 from derivcli.cli import main
 sys.argv = ["derivcli", *sys.argv[1:]]
 main()
@@ -87,18 +87,21 @@ def _assert_clean(handler) -> None:
 # --- the console script -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_console_script_stops_a_slow_input():
     done, elapsed = _run([sys.executable, "-m", "derivcli", "hessian", SLOW, "--timeout", "1"])
     _assert_timed_out(done, "1")
     assert elapsed < 15
 
 
+@pytest.mark.slow
 def test_console_script_stops_c_code_that_ignores_the_alarm():
     done, elapsed = _run([sys.executable, "-c", STUCK_IN_C, "grad", "x^2", "--timeout", "1"])
     _assert_timed_out(done, "1")
     assert elapsed < 15
 
 
+@pytest.mark.slow
 def test_without_the_watchdog_c_code_outlasts_the_alarm():
     # the test above can fail: the alarm alone does not stop C code
     env = {**os.environ, "DERIVCLI_NO_WATCHDOG": "1"}
@@ -111,6 +114,7 @@ def test_without_the_watchdog_c_code_outlasts_the_alarm():
         )
 
 
+@pytest.mark.slow
 def test_the_budget_does_not_count_the_import_of_torch():
     # importing torch takes about 2 s here, the work a few tenths
     args = ["grad", "x^2", "--at", "x=1", "--format", "plain", "--timeout", "1.5"]
@@ -118,6 +122,7 @@ def test_the_budget_does_not_count_the_import_of_torch():
     assert (done.returncode, done.stdout, done.stderr) == (0, "2.0\n", "")
 
 
+@pytest.mark.slow
 def test_a_given_budget_covers_streamed_points():
     # 36 million points as csv: a minute of work
     args = ["grad", "sin(x)*y", "--grid", "x=0:1:6000,y=0:1:6000", "-f", "csv", "--timeout", "1"]
@@ -130,6 +135,7 @@ def test_a_given_budget_covers_streamed_points():
     assert elapsed < 20
 
 
+@pytest.mark.slow
 def test_a_given_budget_covers_streamed_points_written_to_a_file(tmp_path):
     target = tmp_path / "big.npy"
     args = ["hessian", "sin(x)*y", "--grid", "x=0:1:6000,y=0:1:6000", "-f", "npy", "-o"]
@@ -139,7 +145,7 @@ def test_a_given_budget_covers_streamed_points_written_to_a_file(tmp_path):
 
 
 def test_the_default_budget_does_not_limit_streamed_points(cli, monkeypatch):
-    monkeypatch.setattr(derivcli.cli, "DEFAULT_TIMEOUT", 0.3)
+    monkeypatch.setattr(derivcli.budget, "DEFAULT_TIMEOUT", 0.3)  # the pipeline reads it
     start = time.monotonic()
     result = cli("hessian", "sin(x)*exp(y)", "--grid", "x=0:1:700,y=0:1:700", "-f", "csv")
     assert result.exit_code == 0, result.stderr
@@ -179,6 +185,7 @@ def test_alarm_stops_python_code_in_process(cli):
     assert time.monotonic() - start < 10
 
 
+@pytest.mark.slow
 def test_the_supervising_process_imports_neither_sympy_nor_torch():
     probe = (
         "import sys; from derivcli import cli, watchdog; "
@@ -203,6 +210,7 @@ def test_watchdog_ignores_reports_it_cannot_read():
 # --- the Python API ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_first_call_with_a_short_budget_does_not_break_torch():
     # The budget ran out inside torch's import; the next call crashed the interpreter.
     done, _ = _python(

@@ -1,0 +1,110 @@
+"""What an operation is: the quantity a command computes, described once.
+
+An operation names its entries, each a sum of partial derivatives of the input
+expressions (a gradient's entry is one first partial, a Laplacian's would be a sum of
+second partials). From that description alone derivcli builds the symbolic result
+(partials shared between entries are differentiated once), the result's shape and
+labels, and the exact check of each entry, kinks included. The numbers torch gives
+come from the operation's own torch.func transform, which never sees the symbolic
+derivative: that independence is what the check is worth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from derivcli.nested import flatten, map_nested, nested_shape
+
+
+@dataclass(frozen=True)
+class Partial:
+    """coefficient × the partial derivative of one expression (its component index)
+    by the variables at these indices of wrt, in order."""
+
+    component: int
+    variables: tuple[int, ...]
+    coefficient: int | Fraction = 1
+
+    def __post_init__(self):
+        if not self.variables:
+            raise ValueError("a partial derivative differentiates by at least one variable")
+        exact = isinstance(self.coefficient, int | Fraction)
+        if not exact or isinstance(self.coefficient, bool) or self.coefficient == 0:
+            raise ValueError(
+                f"a coefficient is a non-zero int or Fraction (exact), not {self.coefficient!r}"
+            )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One entry of a result: its label and the partial derivatives it sums."""
+
+    label: str
+    terms: tuple[Partial, ...]
+
+    def __post_init__(self):
+        if not self.terms:
+            raise ValueError(f"the entry {self.label!r} has no terms")
+
+
+def partial(label: str, component: int, *variables: int) -> Entry:
+    """An entry that is a single partial derivative."""
+    return Entry(label, (Partial(component, tuple(variables)),))
+
+
+# A function of (variables [n], parameters [p]) -> tensor, as torch.func transforms it.
+TorchFunction = Callable
+
+
+class Op:
+    """One quantity: name, help, entries, and torch's way of computing it.
+
+    Subclasses set the class attributes and define entries and autograd; the rest has
+    defaults that follow from the entries.
+    """
+
+    name: str = ""  # the command, the Python function and JSON's "kind"
+    title: str = ""  # the table's header
+    summary: str = ""  # the command's help, first paragraph
+    examples: Sequence[str] = ()  # the command's help, one command line each
+    many_expressions: bool = False  # more than one expression (components) allowed
+    layout: str = "list"  # table layout: "list" (a row per entry) or "matrix"
+
+    def entries(self, components: int, variables: Sequence[str]):
+        """The entries, nested in the result's shape (a single Entry for a scalar)."""
+        raise NotImplementedError
+
+    def autograd(self, function: TorchFunction) -> TorchFunction:
+        """torch.func's transform of function (variables, parameters) -> outputs [m]
+        into the result at one point, of this operation's shape."""
+        raise NotImplementedError
+
+    def passes(self, components: int, variables: int) -> int:
+        """About how many forward or backward passes autograd makes (the engine choice)."""
+        return 2 * len(flatten(self.entries(components, [""] * variables)))
+
+    def matrix_labels(self, expressions: Sequence[str], variables: Sequence[str]):
+        """For the matrix layout: the corner's text and the rows' labels."""
+        raise NotImplementedError
+
+    # Derived from the entries.
+
+    def shape(self, components: int, variables: int) -> tuple[int, ...]:
+        """The result's shape: () for a scalar, (n,), (m, n)..."""
+        return nested_shape(self.entries(components, [""] * variables))
+
+    def labels(self, variables: Sequence[str], components: int = 1):
+        """Each entry's label, nested in the result's shape."""
+        return map_nested(lambda entry: entry.label, self.entries(components, variables))
+
+    def help(self) -> str:
+        """The command's help text: the summary, then the examples."""
+        lines = "\n".join(f"  {example}" for example in self.examples)
+        return f"{self.summary}\n\n\b\nExamples:\n{lines}" if lines else self.summary
+
+
+def scalar(function: TorchFunction) -> TorchFunction:
+    """The first (only) output of function, for transforms of scalar functions."""
+    return lambda variables, parameters: function(variables, parameters)[0]

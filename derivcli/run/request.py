@@ -1,0 +1,82 @@
+"""What a run is asked to do, typed and checked before any work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derivcli.errors import InputError
+
+FORMATS = ("table", "json", "plain", "csv", "jsonl", "npy")
+# Numbers only, written chunk by chunk for many points (plain too; table and json
+# check every point against exact values).
+STREAMED = ("csv", "jsonl", "npy")
+DEFAULT_CHUNK_SIZE = 1 << 16
+
+
+@dataclass
+class Request:
+    """An operation on one expression (or several) at points, written in a format.
+
+    Points come from one of at (points as the API takes them, or --at texts), points
+    (a CSV or .npy file, '-' for stdin) or grid (NAME=START:STOP:COUNT,...).
+    timeout None: the default budget, which covers the symbolic work only when the
+    points are streamed.
+    """
+
+    op: str
+    expression: object
+    at: object = None
+    points: str | None = None
+    grid: str | None = None
+    wrt: object = None
+    device: str = "cpu"
+    dtype: str = "float64"
+    format: str = "table"
+    output: str | None = None
+    engine: str = "auto"
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    precision: int = 6
+    strict: bool = False  # for the front end: a failed Outcome becomes exit status 3
+    timeout: float | None = None
+
+    @property
+    def many(self) -> bool:
+        """Whether the points come from a file or a grid (any number of them)."""
+        return bool(self.points or self.grid)
+
+    @property
+    def streamed(self) -> bool:
+        """Whether the numbers are streamed (not checked): csv, jsonl, npy, and plain for
+        many points."""
+        return self.many and (self.format in STREAMED or self.format == "plain")
+
+    def check(self) -> None:
+        """Refuse a request that cannot run, before any work (and an unusable output)."""
+        from derivcli import ops
+
+        ops.get(self.op)
+        if self.format not in FORMATS:
+            raise InputError(f"unknown format '{self.format}': use {', '.join(FORMATS)}")
+        given = [name for name in ("at", "points", "grid") if _given(getattr(self, name))]
+        if len(given) > 1:
+            both = " and ".join("--" + name for name in given)
+            raise InputError(f"give points with one of --at, --points or --grid, not {both}")
+        if self.format in STREAMED and not given:
+            raise InputError(f"--format {self.format} needs points: give --at, --points or --grid")
+        if self.format == "npy" and self.output in (None, "-"):
+            raise InputError("--format npy writes a binary file: give --output FILE.npy")
+        if self.output is not None:
+            from derivcli.sinks import check_output
+
+            csv_points = bool(self.points) and not self.points.endswith(".npy")
+            check_output(self.output, self.format, count_known=not csv_points)
+
+
+def _given(value) -> bool:
+    """Whether an option holds something (a point, a list of points, a file name)."""
+    if value is None:
+        return False
+    try:
+        return len(value) > 0
+    except TypeError:  # a number or a mapping-like object: compute judges it
+        return True
