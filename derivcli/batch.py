@@ -109,7 +109,7 @@ def stream(
 ) -> Summary:
     """Read points from source in chunks, compute, and write each chunk to the sink."""
     if chunk_size < 1:
-        raise InputError(f"--chunk-size must be at least 1, not {chunk_size}")
+        raise InputError.about("chunk_size", "{opt} must be at least 1, not {n}", n=chunk_size)
     started = time.perf_counter()
     summary = Summary()
     sink = None

@@ -278,9 +278,11 @@ def _terminated(signum: int) -> ExitStatus:
 def _compute_and_print(kind: str, **options) -> ExitStatus:
     """Run the command's request through the pipeline and report what it found."""
     from derivcli.budget import timeout_hint
+    from derivcli.limits import allow_long_integers
     from derivcli.run import pipeline
     from derivcli.run.request import Request
 
+    allow_long_integers()  # a process-wide setting: the command's, never a host program's
     request = Request(kind, **options)
     token = timeout_hint.set("raise it with --timeout SECONDS (0 for none)")
     try:

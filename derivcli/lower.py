@@ -15,8 +15,10 @@ import torch
 
 from derivcli import precision, recursion
 from derivcli.errors import InputError
-from derivcli.functions import LOWERING
+from derivcli.functions import BY_NAME
 from derivcli.stable import stable_form, stable_operation
+from derivcli.sympy_functions import name_of
+from derivcli.torch_functions import LOWERINGS
 
 
 def lower(
@@ -147,10 +149,9 @@ def _operation(
         return _product, node.args
     if node.is_Pow:
         return _power(*node.args, values_only)
-    for cls in type(node).__mro__:
-        spec = LOWERING.get(cls)
-        if spec is not None:
-            return _function(spec, node)
+    name = name_of(node)
+    if name is not None:
+        return _function(name, node)
     raise InputError(f"derivcli cannot compute {type(node).__name__} numerically: {node}")
 
 
@@ -185,14 +186,16 @@ def _power(base: sympy.Expr, exponent: sympy.Expr, values_only: bool = False):
     return torch.pow, (base, exponent)
 
 
-def _function(spec, node: sympy.Basic):
-    static = {i: int(node.args[i]) for i in spec.static_args if i < len(node.args)}
+def _function(name: str, node: sympy.Basic):
+    static_args = BY_NAME[name].static_args
+    lowering = LOWERINGS[name]
+    static = {i: int(node.args[i]) for i in static_args if i < len(node.args)}
     dynamic = tuple(arg for i, arg in enumerate(node.args) if i not in static)
 
     def apply(*tensors):
         args, it = [], iter(tensors)
         for i in range(len(node.args)):
             args.append(static[i] if i in static else next(it))
-        return spec.lower(torch, *args)
+        return lowering(torch, *args)
 
     return apply, dynamic

@@ -19,6 +19,7 @@ from sympy.core.parameters import distribute
 from derivcli import limits, recursion
 from derivcli.errors import InputError, LimitError, ParseError
 from derivcli.functions import BY_NAME, FUNCTIONS
+from derivcli.sympy_functions import BUILDERS
 
 GREEK_NAMES = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
@@ -336,7 +337,7 @@ class _Parser:
                 inner = self.nested(0)
                 self.expect("|", token)
                 self.abs_depth -= 1
-                return BY_NAME["abs"].build(inner)
+                return BUILDERS["abs"](inner)
             if token.text in _ROOT_SIGNS:  # binds like a unary minus: √x^2 is √(x^2)
                 return self.root(self.nested(UNARY_BP), token)
         if token.kind == "end":
@@ -436,7 +437,7 @@ class _Parser:
 
     def build(self, spec, shown: str, args, token: Token) -> sympy.Expr:
         try:
-            result = spec.build(*args)
+            result = BUILDERS[spec.name](*args)
         except ParseError:
             raise
         except InputError as error:

@@ -50,7 +50,7 @@ def output_target(path: str | None) -> tuple[str, str | int | None]:
     if path is None or path == "-":
         return "stdout", None
     if not path:
-        raise InputError("--output is empty: give a file name (or - for stdout)")
+        raise InputError.about("output", "{opt} is empty: give a file name (or - for stdout)")
     hop = os.path.join(os.getcwd(), path)
     for _ in range(_MAX_LINKS):
         pid, fd = _descriptor(hop)
@@ -68,22 +68,30 @@ def output_target(path: str | None) -> tuple[str, str | int | None]:
     except FileNotFoundError:
         return "file", _check_new_file(path, final)
     except OSError as error:
-        raise InputError(f"--output {path}: {error.strerror}") from None
+        raise _bad_output(path, ": {error.strerror}", error=error) from None
     if stat.S_ISDIR(mode):
-        raise InputError(f"--output {path} is a directory; give a file name")
+        raise _bad_output(path, " is a directory; give a file name")
     if stat.S_ISSOCK(mode):
-        raise InputError(f"--output {path} is a socket, which derivcli cannot write to")
+        raise _bad_output(path, " is a socket, which derivcli cannot write to")
     if not os.access(final, os.W_OK):
-        raise InputError(f"--output {path}: permission denied (it is not writable)")
+        raise _bad_output(path, ": permission denied (it is not writable)")
     if not stat.S_ISREG(mode):
         return "device", final
     folder = os.path.dirname(final)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(
-            f"--output {path}: no permission to create files in {folder} (derivcli writes a "
-            "temporary file beside the output and renames it when complete)"
+        raise _bad_output(
+            path,
+            ": no permission to create files in {folder} (derivcli writes a temporary file "
+            "beside the output and renames it when complete)",
+            folder=folder,
         )
     return "file", final
+
+
+def _bad_output(path: str, problem: str, **values) -> InputError:
+    """An InputError about the output path (--output on the command line, output= in
+    Python): problem follows the option and its value, with values filled in."""
+    return InputError.about("output", "{opt_value}" + problem, value=path, **values)
 
 
 def _descriptor(path: str) -> tuple[int | None, int | None]:
@@ -101,9 +109,9 @@ def _check_descriptor(path: str, fd: int) -> int:
     try:
         flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     except OSError:
-        raise InputError(f"--output {path}: file descriptor {fd} is not open") from None
+        raise _bad_output(path, ": file descriptor {fd} is not open", fd=fd) from None
     if flags & os.O_ACCMODE == os.O_RDONLY:
-        raise InputError(f"--output {path}: file descriptor {fd} is open for reading only")
+        raise _bad_output(path, ": file descriptor {fd} is open for reading only", fd=fd)
     return fd
 
 
@@ -111,11 +119,16 @@ def _check_new_file(path: str, final: str) -> str:
     folder = os.path.dirname(final)
     link = f" (where the symbolic link {path} points)" if os.path.islink(path) else ""
     if not os.path.isdir(folder):
-        raise InputError(
-            f"--output {path}: the folder {folder}{link} does not exist; create it first"
+        raise _bad_output(
+            path,
+            ": the folder {folder}{link} does not exist; create it first",
+            folder=folder,
+            link=link,
         )
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"--output {path}: no permission to create a file in {folder}{link}")
+        raise _bad_output(
+            path, ": no permission to create a file in {folder}{link}", folder=folder, link=link
+        )
     return final
 
 
@@ -129,7 +142,7 @@ def check_output(path: str | None, format: str, count_known: bool) -> None:
     else:
         seekable = not stat.S_ISFIFO(os.stat(target).st_mode)  # a device: seen once open
     if not seekable:
-        raise InputError(NPY_NEEDS_FILE.format(path=path))
+        raise InputError(NPY_NEEDS_FILE.format(path=path), "output")
 
 
 NPY_NEEDS_FILE = (
@@ -188,7 +201,7 @@ class Output:
             else:  # a FIFO waits here for its reader, as a shell's redirection does
                 fd = os.open(target, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
         except OSError as error:
-            raise InputError(f"--output {self.path}: {error.strerror}") from None
+            raise _bad_output(self.path, ": {error.strerror}", error=error) from None
         self.seekable = _seekable(fd)
         self.start = os.lseek(fd, 0, os.SEEK_CUR) if self.seekable else 0
         return fd
@@ -211,7 +224,7 @@ class Output:
                 watchdog.report_done(self._temp)  # not ours to remove
                 self._temp = None
                 if not isinstance(error, FileExistsError):  # (a name taken: rarely)
-                    raise InputError(f"--output {self.path}: {error.strerror}") from None
+                    raise _bad_output(self.path, ": {error.strerror}", error=error) from None
         self.seekable = True
         try:
             _keep_mode(fd, final)
@@ -424,10 +437,10 @@ class NpySink(Sink):
     def __init__(self, output, names, labels, shape, dtype, count=None):
         super().__init__(output, names, labels, shape, dtype, count)
         if output.path is None or output.path == "-":
-            raise InputError("--format npy writes a binary file: give --output FILE.npy")
+            raise InputError("--format npy writes a binary file: give --output FILE.npy", "output")
         self._descr = np.dtype(dtype).str
         if not output.seekable and self.expected is None:
-            raise InputError(NPY_NEEDS_FILE.format(path=output.path))
+            raise InputError(NPY_NEEDS_FILE.format(path=output.path), "output")
         output.stream.write(self._header(0 if output.seekable else self.expected))
 
     def _header(self, count: int) -> bytes:

@@ -131,13 +131,17 @@ class Grid(Source):
 
         self.names, self.axes = [], []
         if not spec.strip():
-            raise InputError("--grid is empty: give name=start:stop:count, e.g. x=0:1:101")
+            raise InputError.about(
+                "grid", "{opt} is empty: give name=start:stop:count, e.g. x=0:1:101"
+            )
         for _, part in split_top_level(spec):
             name, equals, axis = (s.strip() for s in part.partition("="))
             if not equals or not is_identifier(name):
-                raise InputError(f"'{part.strip()}' in --grid is not name=start:stop:count")
+                raise InputError.about(
+                    "grid", "'{part}' in {opt} is not name=start:stop:count", part=part.strip()
+                )
             if name in self.names:
-                raise InputError(f"--grid gives {name} twice")
+                raise InputError.about("grid", "{opt} gives {name} twice", name=name)
             self.names.append(name)
             self.axes.append(_axis(name, axis))
         self.count = self.total = math.prod(len(axis) for axis in self.axes)
@@ -162,12 +166,20 @@ def _axis(name: str, text: str) -> np.ndarray:
 
     parts = text.split(":")
     if len(parts) != 3:
-        raise InputError(f"--grid {name}={text}: give start:stop:count, e.g. {name}=0:1:101")
+        raise InputError.about(
+            "grid",
+            "{opt_value}: give start:stop:count, e.g. {name}=0:1:101",
+            value=f"{name}={text}",
+            name=name,
+        )
     start, stop = (float(parse_value(p).evalf(20)) for p in parts[:2])
     count_text = parts[2].strip()
     if not count_text.isdigit() or int(count_text) < 1:
-        raise InputError(
-            f"--grid {name}={text}: the count '{count_text}' must be a whole number >= 1"
+        raise InputError.about(
+            "grid",
+            "{opt_value}: the count '{count}' must be a whole number >= 1",
+            value=f"{name}={text}",
+            count=count_text,
         )
     return np.linspace(start, stop, int(count_text))
 

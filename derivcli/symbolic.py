@@ -10,8 +10,8 @@ import sympy
 
 from derivcli import budget, limits, recursion
 from derivcli.errors import LimitError
-from derivcli.functions import exact_value_builder
 from derivcli.nested import flatten, map_nested
+from derivcli.sympy_functions import exact_value_builder
 
 
 def natural_key(name: str) -> list:

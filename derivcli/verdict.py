@@ -34,8 +34,9 @@ import sympy
 
 from derivcli import budget, precision, recursion, rounding
 from derivcli.errors import LimitError
-from derivcli.functions import LOWERING
+from derivcli.functions import BY_NAME
 from derivcli.symbolic import exact_at, rational, to_float, to_text
+from derivcli.sympy_functions import name_of
 
 AGREE = "agree"
 DISAGREE = "disagree"
@@ -433,10 +434,9 @@ def _active_breaks(f: sympy.Expr, values) -> list[_Break]:
 
 
 def _spec(node):
-    for cls in type(node).__mro__:
-        if cls in LOWERING:
-            return LOWERING[cls]
-    return None
+    """The metadata row of the table's function at the node, or None."""
+    name = name_of(node)
+    return None if name is None else BY_NAME[name]
 
 
 def _break_arguments(rule: str, node: sympy.Basic, values) -> list:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import cuda_available
 
 
 def test_hessian_json_matches_contract(cli_json):
@@ -168,8 +169,7 @@ def test_input_errors_exit_2_with_one_message(cli, args, fragments):
 
 
 def test_cuda_absent_is_an_input_error(cli):
-    torch = pytest.importorskip("torch")
-    if torch.cuda.is_available():
+    if cuda_available():
         pytest.skip("this machine has CUDA")
     result = cli("grad", "x", "--at", "x=1", "--device", "cuda")
     assert result.exit_code == 2

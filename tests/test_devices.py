@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from helpers import cuda_available
 
 import derivcli
 
 torch = pytest.importorskip("torch")
 
 needs_cuda = pytest.mark.skipif(
-    not torch.cuda.is_available(), reason="CUDA is not available on this machine"
+    not cuda_available(), reason="CUDA is not available on this machine"
 )
 
 

@@ -16,6 +16,7 @@ import sympy
 
 from derivcli import numeric
 from derivcli.functions import FUNCTIONS
+from derivcli.sympy_functions import BUILDERS
 
 mpmath.mp.dps = 60
 mp = mpmath
@@ -352,7 +353,7 @@ def _build(spec):
     free = iter([x, y])
     for index in range(spec.arity[0]):
         args.append(static[spec.name] if index in spec.static_args else next(free))
-    return spec.build(*args)
+    return BUILDERS[spec.name](*args)
 
 
 def _expected(value, dtype):

@@ -1,18 +1,21 @@
 """Every row of the function table, lowered to torch, differentiates correctly to second order.
 
 Driven by the table itself: a new row is tested without touching this file. The truth
-is sympy's derivative of the row's own sympy construction, evaluated by mpmath.
+is sympy's derivative of the row's own sympy construction (its builder in
+derivcli.sympy_functions), evaluated by mpmath.
 """
 
 from __future__ import annotations
 
 import pytest
 import sympy
+from helpers import cuda_available, sympy_truth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import derivcli
 from derivcli.functions import FUNCTIONS
+from derivcli.sympy_functions import BUILDERS
 
 x, y = sympy.symbols("x y", real=True)
 ROWS = [spec for spec in FUNCTIONS if spec.listed]
@@ -34,7 +37,7 @@ def _call(spec, inner_text, inner_expr, second_text="y + 1", second_expr=y + 1):
         else:
             texts.append(second_text)
             exprs.append(second_expr)
-    return f"{spec.name}({', '.join(texts)})", spec.build(*exprs)
+    return f"{spec.name}({', '.join(texts)})", BUILDERS[spec.name](*exprs)
 
 
 def _forms(spec):
@@ -63,31 +66,10 @@ def _point(data, spec, how):
     return {"x": round(x_value, 9), "y": round(y_value, 9)}
 
 
-def _truth(kind, expr, point):
-    values = {x: sympy.Rational(repr(point["x"])), y: sympy.Rational(repr(point["y"]))}
-
-    def value(e):
-        return float(e.evalf(30, subs=values))
-
-    if kind == "grad":
-        return [value(sympy.diff(expr, v)) for v in (x, y)]
-    return [[value(sympy.diff(expr, a, b)) for b in (x, y)] for a in (x, y)]
-
-
 def _close(got, want, rtol):
     if isinstance(want, list):
         return all(_close(g, w, rtol) for g, w in zip(got, want, strict=True))
     return abs(got - want) <= rtol * max(1.0, abs(want))
-
-
-def _cuda_available() -> bool:
-    from derivcli.api import _nvidia_driver_present
-
-    if not _nvidia_driver_present():
-        return False
-    import torch
-
-    return torch.cuda.is_available()
 
 
 DEVICES = [
@@ -96,12 +78,12 @@ DEVICES = [
     pytest.param(
         "cuda",
         "float64",
-        marks=pytest.mark.skipif(not _cuda_available(), reason="CUDA is not available"),
+        marks=pytest.mark.skipif(not cuda_available(), reason="CUDA is not available"),
     ),
     pytest.param(
         "cuda",
         "float32",
-        marks=pytest.mark.skipif(not _cuda_available(), reason="CUDA is not available"),
+        marks=pytest.mark.skipif(not cuda_available(), reason="CUDA is not available"),
     ),
 ]
 
@@ -114,7 +96,7 @@ def test_row_gradient_and_hessian_match_sympy(spec, device, dtype, data):
     for text, expr, how in _forms(spec):
         point = _point(data, spec, how)
         for kind in ("grad", "hessian"):
-            want = _truth(kind, expr, point)
+            want = sympy_truth(kind, [expr], [x, y], point)
             result = derivcli.compute(kind, text, at=point, wrt="x,y", device=device, dtype=dtype)
             got = result.results[0].numeric
             assert _close(got, want, TOLERANCE[dtype]), (text, kind, point, got, want)

@@ -12,6 +12,7 @@ import zlib
 
 import pytest
 import sympy
+from helpers import sympy_truth
 
 import derivcli
 
@@ -70,19 +71,6 @@ def _random_points(symbols, count, seed):
     return [{s.name: round(rng.uniform(0.3, 1.7), 6) for s in symbols} for _ in range(count)]
 
 
-def _truth(kind, exprs, symbols, point):
-    values = {s: sympy.Rational(repr(point[s.name])) for s in symbols}
-
-    def value(e):
-        return float(e.evalf(30, subs=values))
-
-    if kind == "grad":
-        return [value(sympy.diff(exprs[0], s)) for s in symbols]
-    if kind == "hessian":
-        return [[value(sympy.diff(exprs[0], a, b)) for b in symbols] for a in symbols]
-    return [[value(sympy.diff(f, s)) for s in symbols] for f in exprs]
-
-
 def _assert_close(got, want, rtol):
     if isinstance(want, list):
         assert len(got) == len(want)
@@ -101,7 +89,7 @@ def test_scalar_derivatives_match_exact_values(kind, text, expr, dtype):
     result = derivcli.compute(kind, text, at=points, dtype=dtype)
     assert result.variables == [s.name for s in symbols]
     for point, got in zip(points, result.results, strict=True):
-        _assert_close(got.numeric, _truth(kind, [expr], symbols, point), TOLERANCE[dtype])
+        _assert_close(got.numeric, sympy_truth(kind, [expr], symbols, point), TOLERANCE[dtype])
         if dtype == "float64":
             assert got.agree, got.warnings
 
@@ -113,7 +101,7 @@ def test_jacobians_match_exact_values(text, exprs, dtype):
     points = _random_points(symbols, 3, seed=len(text))
     result = derivcli.jacobian(text, at=points, dtype=dtype)
     for point, got in zip(points, result.results, strict=True):
-        _assert_close(got.numeric, _truth("jacobian", exprs, symbols, point), TOLERANCE[dtype])
+        _assert_close(got.numeric, sympy_truth("jacobian", exprs, symbols, point), TOLERANCE[dtype])
 
 
 def test_exact_values_are_exact():

@@ -53,10 +53,7 @@ def write(op: str, expression, **options) -> Outcome:
 
 def run(request: Request) -> Outcome:
     """Check the request, compute, write the output; what it found."""
-    from derivcli.limits import allow_long_integers
-
     request.check()
-    allow_long_integers()
     if request.streamed:
         return _streamed(request)
     return _checked(request)

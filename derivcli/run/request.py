@@ -56,15 +56,19 @@ class Request:
 
         ops.get(self.op)
         if self.format not in FORMATS:
-            raise InputError(f"unknown format '{self.format}': use {', '.join(FORMATS)}")
+            raise InputError(f"unknown format '{self.format}': use {', '.join(FORMATS)}", "format")
         given = [name for name in ("at", "points", "grid") if _given(getattr(self, name))]
         if len(given) > 1:
             both = " and ".join("--" + name for name in given)
-            raise InputError(f"give points with one of --at, --points or --grid, not {both}")
+            raise InputError(
+                f"give points with one of --at, --points or --grid, not {both}", given[1]
+            )
         if self.format in STREAMED and not given:
-            raise InputError(f"--format {self.format} needs points: give --at, --points or --grid")
+            raise InputError(
+                f"--format {self.format} needs points: give --at, --points or --grid", "at"
+            )
         if self.format == "npy" and self.output in (None, "-"):
-            raise InputError("--format npy writes a binary file: give --output FILE.npy")
+            raise InputError("--format npy writes a binary file: give --output FILE.npy", "output")
         if self.output is not None:
             from derivcli.sinks import check_output
 

@@ -1,0 +1,100 @@
+"""The torch lowering of each function of the table, keyed by the row's name.
+
+``LOWERINGS[name](torch, *args)`` computes the row's function on tensors; it receives
+the torch module first so that importing this module does not import torch. The rows
+named here are those whose sympy node derivcli lowers directly
+(``derivcli.sympy_functions.SYMPY_CLASSES``); the others build their expression from
+other rows (``hypot`` is a square root of a sum) and need no lowering. Arguments that
+the metadata lists as static (``derivcli.functions``: root's n, polygamma's order) arrive
+as Python ints, the others as tensors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+
+def _torch(name: str) -> Callable:
+    """torch's own function of that name."""
+    return lambda torch, *args: getattr(torch, name)(*args)
+
+
+def _reciprocal(torch_fn_name: str) -> Callable:
+    return lambda torch, x: 1 / getattr(torch, torch_fn_name)(x)
+
+
+def _special(name: str) -> Callable:
+    # torch_special imports torch, so it is imported when a lowering first runs.
+    def lower(torch, *args):
+        from derivcli import torch_special
+
+        return getattr(torch_special, name)(*args)
+
+    return lower
+
+
+def _root(torch, x, n):
+    return torch.sign(x) * torch.abs(x) ** (1.0 / n)
+
+
+def _dirac_delta(torch, x, order=0):
+    return torch.where(x == 0, torch.full_like(x, float("nan")), torch.zeros_like(x))
+
+
+LOWERINGS: dict[str, Callable] = {
+    # trigonometric
+    "sin": _torch("sin"),
+    "cos": _torch("cos"),
+    "tan": _torch("tan"),
+    "cot": _special("cot"),
+    "sec": _reciprocal("cos"),
+    "csc": _special("csc"),
+    "asin": _special("asin"),
+    "acos": _special("acos"),
+    "atan": _special("atan"),
+    "acot": _special("acot"),
+    "asec": lambda t, x: t.acos(1 / x),
+    "acsc": lambda t, x: t.asin(1 / x),
+    "atan2": _special("atan2"),
+    # hyperbolic
+    "sinh": _torch("sinh"),
+    "cosh": _torch("cosh"),
+    "tanh": _special("tanh"),
+    "coth": _special("coth"),
+    "sech": _special("sech"),
+    "csch": _special("csch"),
+    "asinh": _torch("asinh"),
+    "acosh": _special("acosh"),
+    "atanh": _special("atanh"),
+    "acoth": lambda t, x: t.atanh(1 / x),
+    # exponentials, logarithms, roots
+    "exp": _torch("exp"),
+    "log": _torch("log"),
+    "root": _root,
+    # piecewise
+    "abs": _torch("abs"),
+    "sign": _torch("sign"),
+    "floor": _torch("floor"),
+    "ceil": _torch("ceil"),
+    "min": lambda t, *xs: functools.reduce(t.minimum, xs),
+    "max": lambda t, *xs: functools.reduce(t.maximum, xs),
+    # sympy keeps its value at 0 (1/2 here) as a second argument.
+    "heaviside": lambda t, x, at_zero: t.where(x == 0, at_zero, (t.sign(x) + 1) / 2),
+    # special functions
+    "erf": _torch("erf"),
+    "erfc": _torch("erfc"),
+    "gamma": _special("gamma"),
+    "loggamma": _special("lgamma"),
+    "polygamma": _special("polygamma"),
+    "sigmoid": _special("sigmoid"),
+    "softplus": _special("softplus"),
+    "sinc": _special("sinc"),
+    # not for users to type, but derivatives contain it and printed results must parse back
+    "DiracDelta": _dirac_delta,
+    # derivatives of expressions that sympy cannot prove real (Abs(x**x)) contain these;
+    # at real points where they are defined, the values are real
+    "re": lambda t, x: x,
+    "im": _torch("zeros_like"),
+    "arg": lambda t, x: t.where(x < 0, t.full_like(x, 3.141592653589793), t.zeros_like(x)),
+}
