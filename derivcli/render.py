@@ -1,4 +1,5 @@
-"""Result to text: table (rich), json and plain. Pure functions of plain data.
+"""Result to text: table (rich), json, and plain's symbolic entries. Pure functions of
+plain data.
 
 The table's marks (✓ ✗ • · …) and rich's box lines need an encoding that has them:
 where the console's has not (PYTHONIOENCODING=ascii or latin-1), the table is drawn
@@ -78,22 +79,10 @@ def render_json(result: Result) -> str:
     return result.to_json(indent=2)
 
 
-def render_plain(result: Result) -> str:
-    """Numbers only: one line per point, entries row-major, round-trip precision.
-
-    Without points, the symbolic entries one per line.
-    """
-    if not result.results:
-        return "\n".join(flatten(result.symbolic))
-    return "\n".join(
-        " ".join(_round_trip(value) for value in flatten(point.numeric)) for point in result.results
-    )
-
-
-def _round_trip(value: float | None) -> str:
-    if value is None:
-        return "nan"
-    return repr(float(value))
+def render_symbolic_plain(result: Result) -> str:
+    """plain without points: the symbolic entries, one per line (with points, plain is
+    the numbers, which derivcli.sinks.PlainSink writes)."""
+    return "\n".join(flatten(result.symbolic))
 
 
 def _number(value: float | None, precision: int) -> str:

@@ -83,9 +83,9 @@ def _checked(request: Request) -> Outcome:
             result.shown  # noqa: B018 - the table's display forms, within the budget
     if request.format == "json":
         write_text(request.output, render.render_json(result))
-    elif request.format == "plain":
-        write_text(request.output, render.render_plain(result))
-    elif request.format in ("csv", "jsonl", "npy"):
+    elif request.format == "plain" and not result.results:
+        write_text(request.output, render.render_symbolic_plain(result))
+    elif request.format in ("plain", "csv", "jsonl", "npy"):
         _write_checked_stream(result, request)
     elif request.output is None:
         console = render.console()  # a closed pipe: BrokenPipeError
@@ -106,7 +106,7 @@ def _point_words(point) -> str:
 
 
 def _write_checked_stream(result, request: Request) -> None:
-    """csv, jsonl or npy of checked points, written by the same sinks as a stream."""
+    """plain, csv, jsonl or npy of checked points, written by the same sinks as a stream."""
     import numpy as np
 
     from derivcli.nested import flatten
