@@ -166,6 +166,14 @@ def checkpoint() -> None:
             raise BudgetExpired(budget)
 
 
+def remaining() -> float | None:
+    """Seconds left before this thread's nearest budget runs out (None: no budget), so
+    that optional work (simplifying for display) can fit in what is left."""
+    if not _thread.budgets or _thread.paused:
+        return None
+    return max(0.0, min(b.deadline for b in _thread.budgets) - time.monotonic())
+
+
 class unbudgeted:  # noqa: N801
     """Within the block, no budget of this thread runs out, and the time does not count."""
 

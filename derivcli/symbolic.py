@@ -193,6 +193,9 @@ def _printed(expr: sympy.Basic) -> str:
 
 
 DISPLAY_SECONDS = 2.0  # simplification for display, all entries together
+# ... and at most this share of what is left of the caller's budget: display forms are
+# optional, and a table must not run out of time where json would not.
+DISPLAY_SHARE = 0.5
 SIMPLIFY_MIN_OPS = 12  # smaller entries are shown as they are
 SHORTEN_OPS = 400  # larger entries are shown shortened in the table
 
@@ -202,7 +205,9 @@ def display_forms(matrix) -> list:
     shortened (with their size) where they are too large to read."""
     from derivcli.errors import LimitError
 
-    deadline = time.monotonic() + DISPLAY_SECONDS
+    left = budget.remaining()
+    seconds = DISPLAY_SECONDS if left is None else min(DISPLAY_SECONDS, DISPLAY_SHARE * left)
+    deadline = time.monotonic() + seconds
     done: dict[sympy.Basic, str] = {}
 
     def display(expr: sympy.Expr) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
 
 import sympy
 
 import derivcli
 from derivcli import symbolic
+from derivcli.budget import time_budget
 from derivcli.parse import parse_expression
 from derivcli.symbolic import SHORTEN_OPS
 
@@ -66,3 +68,19 @@ def test_display_forms_are_made_only_where_shown(cli, monkeypatch):
         parse_expression(result.symbolic[0][0])
     )
     assert made == [2, 2] and result.shown is result.shown  # made once, when first read
+
+
+def test_display_forms_fit_in_what_is_left_of_the_budget(monkeypatch):
+    # Simplification that never finishes by itself (each call is cut by its own 0.5 s
+    # budget): four entries used to take DISPLAY_SECONDS (2 s) whatever the caller's
+    # budget, so a table ran out of time where json did not.
+    def stuck(expr, *args, **kwargs):
+        time.sleep(60)
+
+    monkeypatch.setattr(sympy, "simplify", stuck)
+    result = derivcli.jacobian("sqrt(x^2+y^2)*exp(x*y), log(1+x^2*y^2)*sin(x*y)")
+    start = time.monotonic()
+    with time_budget(1.5):
+        shown = result.shown  # within the budget: no LimitError
+    assert time.monotonic() - start < 1.2
+    assert shown == result.symbolic  # nothing simplified: the entries as they are
