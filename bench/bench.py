@@ -161,7 +161,8 @@ def prepare_jax(function, data, device="cpu"):
 
 
 def prepare_derivcli(text, data, engine="auto", device="cpu"):
-    from derivcli import batch, numeric
+    from derivcli import batch
+    from derivcli.numeric import engines as numeric
 
     start = time.perf_counter()
     plan = batch.plan("hessian", text, engine=engine, device=device)

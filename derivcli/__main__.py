@@ -1,5 +1,5 @@
 """python -m derivcli."""
 
-from derivcli.cli import main
+from derivcli.cli.app import main
 
 main()

@@ -25,10 +25,11 @@ from fractions import Fraction
 import numpy as np
 import sympy
 
-from derivcli import budget, ops, precision, recursion, symbolic, verdict
+from derivcli import budget, ops, recursion, symbolic
+from derivcli.check import precision, verdict
 from derivcli.errors import InputError
+from derivcli.expr.parse import is_identifier, parse_point, parse_value, parse_with_names
 from derivcli.nested import flatten, map_nested
-from derivcli.parse import is_identifier, parse_point, parse_value, parse_with_names
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
 
@@ -113,7 +114,7 @@ def compute(
         )
         if not points:
             return result
-        numeric = budget.unbudgeted_import("derivcli.numeric")  # torch
+        numeric = budget.unbudgeted_import("derivcli.numeric.engines")  # torch
         for point in points:
             _check_range(point, dtype)
         point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]

@@ -24,10 +24,10 @@ import numpy as np
 
 from derivcli import api, budget, ops, symbolic
 from derivcli.errors import InputError
+from derivcli.io.sinks import Sink
+from derivcli.io.sources import PointList, Source
 from derivcli.nested import flatten
 from derivcli.run.request import DEFAULT_CHUNK_SIZE
-from derivcli.sinks import Sink
-from derivcli.sources import PointList, Source
 
 
 @dataclass
@@ -116,7 +116,9 @@ def stream(
     try:
         source.start(plan.columns, chunk_size)
         sink = sink_factory(plan)
-        numeric = budget.unbudgeted_import("derivcli.numeric")  # torch, once the input is good
+        numeric = budget.unbudgeted_import(
+            "derivcli.numeric.engines"
+        )  # torch, once the input is good
 
         with _engine(plan, numeric) as engine, ThreadPoolExecutor(1) as writer:
             summary.engine = engine.name
@@ -227,7 +229,7 @@ def evaluate(
         kind, expression, wrt=wrt, device=device, dtype=dtype, engine=engine, timeout=timeout
     )
     values = _point_array(points, chosen.columns)
-    numeric = budget.unbudgeted_import("derivcli.numeric")  # torch
+    numeric = budget.unbudgeted_import("derivcli.numeric.engines")  # torch
 
     with _engine(chosen, numeric) as run:
         if chunk_size is None or chunk_size >= len(values):
@@ -350,7 +352,7 @@ def source_for(
     plan: Plan, *, at=None, points: str | None = None, grid: str | None = None, wrt=None
 ):
     """The points of --at specs, a --grid spec, or a --points file (CSV, or .npy by its name)."""
-    from derivcli.sources import CsvFile, Grid, NpyFile
+    from derivcli.io.sources import CsvFile, Grid, NpyFile
 
     if at:
         return PointList(api.float_points(list(at), plan.variables + plan.parameters), plan.columns)

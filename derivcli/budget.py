@@ -6,7 +6,7 @@
 In the main thread an alarm (SIGALRM, a repeating interval timer) interrupts Python
 code, where sympy spends its time. In other threads there is no alarm: the work calls
 checkpoint() between units (entries, chunks, precisions), which raises once the budget
-is spent. Under the console script a supervising process (derivcli.watchdog) also ends
+is spent. Under the console script a supervising process (derivcli.cli.watchdog) also ends
 the work shortly after the outermost budget runs out, when C code does not return.
 
 What a host program can rely on:
@@ -333,7 +333,7 @@ def _quiet_hook(previous):
 
 # --- the watchdog (console script) ------------------------------------------------
 
-# The write end of the pipe to derivcli.watchdog's supervisor, in the worker process of
+# The write end of the pipe to derivcli.cli.watchdog's supervisor, in the worker process of
 # the console script; None elsewhere (the Python API, typer's CliRunner).
 _watchdog_fd: int | None = None
 

@@ -2,7 +2,7 @@
 
 Python's integers (sympy's numbers, without gmpy2) are built in C: a signal cannot
 interrupt ``3**10**9`` or a square root of a 10,000-digit integer, so their cost is
-bounded here beforehand. The time budget (derivcli.budget, and derivcli.watchdog for
+bounded here beforehand. The time budget (derivcli.budget, and derivcli.cli.watchdog for
 the console script) catches what remains.
 """
 

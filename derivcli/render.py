@@ -81,7 +81,7 @@ def render_json(result: Result) -> str:
 
 def render_symbolic_plain(result: Result) -> str:
     """plain without points: the symbolic entries, one per line (with points, plain is
-    the numbers, which derivcli.sinks.PlainSink writes)."""
+    the numbers, which derivcli.io.sinks.PlainSink writes)."""
     return "\n".join(flatten(result.symbolic))
 
 

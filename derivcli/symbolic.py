@@ -152,7 +152,7 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
 
 def to_float(value: sympy.Expr) -> float | None:
     """The value as a float; None when it is not a real number (complex, undefined)."""
-    from derivcli.precision import real_value
+    from derivcli.check.precision import real_value
 
     real = real_value(value)
     if real is None or mpmath.isnan(real.value):
@@ -174,7 +174,7 @@ def to_text(expr: sympy.Basic) -> str:
 
 
 def _printed(expr: sympy.Basic) -> str:
-    from derivcli.precision import too_extreme
+    from derivcli.check.precision import too_extreme
 
     saved = mpmath.mp.prec
     try:

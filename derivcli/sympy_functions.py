@@ -5,7 +5,8 @@
 (rows without one build their expression from other rows: ``sec`` is a ``sec`` node,
 but ``hypot`` is a square root of a sum), and ``name_of`` finds the row of a sympy node
 from its class. The metadata of each row (arity, domain, breaks) is in
-``derivcli.functions``; the torch lowering of each class is in ``derivcli.torch_functions``.
+``derivcli.expr.functions``; the torch lowering of each class is in
+``derivcli.numeric.torch_functions``.
 
 Also here: the bounds that keep sympy's own evaluation cheap while building
 (``MAX_*``), and ``exact_value_builder``, which exact evaluation uses to rebuild a node at
@@ -92,7 +93,7 @@ def _bounded_gamma(build, x):
 
 
 # The sympy class that a row's builder makes, for the rows whose node derivcli lowers
-# and judges as that row (derivcli.torch_functions.LOWERINGS has the same names).
+# and judges as that row (derivcli.numeric.torch_functions.LOWERINGS has the same names).
 SYMPY_CLASSES: dict[str, type] = {
     # trigonometric
     "sin": sympy.sin,

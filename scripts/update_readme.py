@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from derivcli.functions import function_list_markdown
+from derivcli.expr.functions import function_list_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- functions:start -->", "<!-- functions:end -->"

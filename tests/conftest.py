@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from derivcli.cli import app
+from derivcli.cli.app import app
 
 
 @pytest.fixture(autouse=True)

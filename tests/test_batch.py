@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 import derivcli
-from derivcli import ops, sources
+from derivcli import ops
 from derivcli.batch import evaluate
 from derivcli.errors import InputError
+from derivcli.io import sources
 
 # (kind, expression, variables in the result's order, points) for the round trips
 CASES = [
@@ -124,7 +125,7 @@ class CliRunnerWithInput:
     def __init__(self, cli):
         from typer.testing import CliRunner
 
-        from derivcli.cli import app
+        from derivcli.cli.app import app
 
         self.runner, self.app = CliRunner(), app
 
@@ -275,7 +276,7 @@ def test_output_file_for_every_format(cli, tmp_path):
 
 
 def test_interrupt_leaves_no_partial_file(cli, tmp_path, monkeypatch):
-    from derivcli import numeric
+    from derivcli.numeric import engines as numeric
 
     calls = []
     original = numeric.SymbolicEngine.__call__
@@ -311,7 +312,7 @@ def test_non_finite_results_warn_and_strict_exits_3(cli):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_engines_agree_on_every_function_of_the_table(dtype):
-    from derivcli.functions import FUNCTIONS
+    from derivcli.expr.functions import FUNCTIONS
 
     for spec in FUNCTIONS:
         if not spec.listed:
@@ -354,7 +355,8 @@ def test_evaluate_api():
 
 
 def test_default_engine_is_symbolic_for_batches_and_autograd_for_checks():
-    from derivcli import batch, numeric
+    from derivcli import batch
+    from derivcli.numeric import engines as numeric
 
     plan = batch.plan("hessian", "sin(x)*y")
     with batch._engine(plan, numeric) as engine:  # noqa: SLF001
@@ -393,7 +395,7 @@ def test_memory_is_bounded_by_the_chunk_not_the_points(tmp_path):
 
 
 def test_progress_bar_only_on_a_terminal_and_after_a_moment(monkeypatch):
-    from derivcli.progress import ProgressBar
+    from derivcli.io.progress import ProgressBar
 
     source = sources.Grid("x=0:1:10")
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
@@ -413,7 +415,8 @@ def test_progress_bar_only_on_a_terminal_and_after_a_moment(monkeypatch):
 def test_accelerator_path_matches_the_tiled_one():
     # On a GPU the symbolic engine computes a chunk in one go (_whole); run that path
     # on the CPU too, so that it is tested on every machine.
-    from derivcli import batch, numeric
+    from derivcli import batch
+    from derivcli.numeric import engines as numeric
 
     plan = batch.plan("hessian", "sin(x)*y + x^3 + 2")
     points = _points(["x", "y"], count=5000)

@@ -10,7 +10,7 @@ import sympy
 import derivcli
 from derivcli import symbolic
 from derivcli.budget import time_budget
-from derivcli.parse import parse_expression
+from derivcli.expr.parse import parse_expression
 from derivcli.symbolic import SHORTEN_OPS
 
 BIG = "sin(x*y)*exp(cos(x^2+y))*log(2+x^2+y^2)*atan(x*y)*tanh(x-y)*sqrt(1+x^4)"

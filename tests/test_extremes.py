@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import sympy
 
-from derivcli import numeric
-from derivcli.functions import FUNCTIONS
+from derivcli.expr.functions import FUNCTIONS
+from derivcli.numeric import engines as numeric
 from derivcli.sympy_functions import BUILDERS
 
 mpmath.mp.dps = 60

@@ -1,7 +1,7 @@
 """The function table's three layers stay in step, and its metadata stays backend-free.
 
-derivcli.functions holds one metadata row per function; derivcli.sympy_functions
-builds each row in sympy and knows the sympy class it makes; derivcli.torch_functions
+derivcli.expr.functions holds one metadata row per function; derivcli.sympy_functions
+builds each row in sympy and knows the sympy class it makes; derivcli.numeric.torch_functions
 lowers each such class to torch. All three are keyed by the row's name.
 """
 
@@ -13,9 +13,9 @@ import sys
 import pytest
 import sympy
 
-from derivcli.functions import BY_NAME, FUNCTIONS
+from derivcli.expr.functions import BY_NAME, FUNCTIONS
+from derivcli.numeric.torch_functions import LOWERINGS
 from derivcli.sympy_functions import BUILDERS, SYMPY_CLASSES, name_of
-from derivcli.torch_functions import LOWERINGS
 
 NAMES = [spec.name for spec in FUNCTIONS]
 STATIC_VALUES = {"root": 3, "polygamma": 1, "DiracDelta": 1}
@@ -84,7 +84,7 @@ print(sorted({{m.split(".")[0] for m in sys.modules}} & {{"sympy", "torch", "mpm
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("module", ["derivcli.functions", "derivcli.torch_functions"])
+@pytest.mark.parametrize("module", ["derivcli.expr.functions", "derivcli.numeric.torch_functions"])
 def test_metadata_and_lowerings_import_neither_sympy_nor_torch(module):
     done = subprocess.run(
         [sys.executable, "-c", PROBE.format(module=module)],

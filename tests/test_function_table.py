@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import derivcli
-from derivcli.functions import FUNCTIONS
+from derivcli.expr.functions import FUNCTIONS
 from derivcli.sympy_functions import BUILDERS
 
 x, y = sympy.symbols("x y", real=True)
@@ -103,7 +103,7 @@ def test_row_gradient_and_hessian_match_sympy(spec, device, dtype, data):
 
 
 def test_every_row_has_a_lowering_or_builds_from_others():
-    from derivcli.lower import lower
+    from derivcli.numeric.lower import lower
 
     for spec in ROWS:
         text, expr = _call(spec, "x", x)

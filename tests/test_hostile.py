@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from derivcli.errors import DerivcliError
-from derivcli.parse import parse_components, parse_point
+from derivcli.expr.parse import parse_components, parse_point
 
 HERE = Path(__file__).parent
 SECONDS = 5.0  # per payload; the default time budget is 20 s and most take milliseconds
@@ -158,8 +158,8 @@ def test_console_script_refuses(payload):
 AUDIT_PROBE = """
 import json, sys
 from derivcli.errors import DerivcliError
-from derivcli.parse import parse_components, parse_point
-import derivcli.functions, derivcli.special, sympy
+from derivcli.expr.parse import parse_components, parse_point
+import derivcli.expr.functions, derivcli.special, sympy
 
 payloads = json.loads(sys.stdin.read())
 parse_components("sin(x)^2 + atan2(y, x) + gamma(x) + |x| + sqrt(2)")  # warm sympy up

@@ -29,9 +29,9 @@ from hypothesis import strategies as st
 
 import derivcli
 from derivcli import api, limits, symbolic
+from derivcli.check.verdict import AGREE, UNVERIFIED
 from derivcli.errors import InputError, LimitError, ParseError
-from derivcli.parse import parse_components, parse_result
-from derivcli.verdict import AGREE, UNVERIFIED
+from derivcli.expr.parse import parse_components, parse_result
 
 # --- numbers of every kind, exactly -----------------------------------------------
 
@@ -319,7 +319,8 @@ def test_a_tree_200_deep_through_every_stage():
     At 0 every level's exact value is 0 and its slope 1, so the verdict is cheap;
     sympy's derivative of the tree takes about 5 s on 2 cores, and is taken once.
     """
-    from derivcli import numeric, render
+    from derivcli import render
+    from derivcli.numeric import engines as numeric
 
     text = FORMS["sin"](DEPTH)
     result = derivcli.grad(text, at={"x": 0}, timeout=120)
@@ -350,7 +351,7 @@ def _chain(x: float, levels: int = DEPTH) -> float:
 
 @pytest.mark.parametrize(("form", "x"), [("powers", 1.0), ("exp", -1.0), ("sin", 0.5)])
 def test_200_levels_lowered_and_differentiated_by_autograd(form, x):
-    from derivcli import numeric
+    from derivcli.numeric import engines as numeric
 
     exprs, variables, _ = api.prepare("grad", FORMS[form](DEPTH))
     with numeric.make_engine("autograd", "grad", exprs, variables, []) as run:
@@ -455,7 +456,7 @@ def test_huge_compositions_get_a_verdict_never_an_exception(case):
 def test_constants_beyond_every_float_are_lowered_without_an_error():
     # sympy's sign query of exp(exp(exp(exp(10)))) raised OverflowError inside mpmath,
     # in 2 of 6 runs (it depends on hashing): an internal error, exit 1
-    from derivcli.lower import _constant_value
+    from derivcli.numeric.lower import _constant_value
 
     e = sympy.exp
     assert _constant_value(e(e(sympy.Integer(10)))) == math.inf  # 10^9566: +inf

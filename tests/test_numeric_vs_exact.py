@@ -112,7 +112,7 @@ def test_exact_values_are_exact():
 
 
 def test_symbolic_entries_parse_back():
-    from derivcli.parse import parse_expression
+    from derivcli.expr.parse import parse_expression
 
     result = derivcli.hessian("x^2*y + exp(x*y) + atan2(y, x) + cbrt(x)*sign(y)")
     for row in result.symbolic:

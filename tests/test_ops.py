@@ -17,10 +17,10 @@ import pytest
 import sympy
 
 import derivcli
-from derivcli import cli as command_line
 from derivcli import ops
+from derivcli.cli import app as command_line
 from derivcli.errors import InputError
-from derivcli.parse import parse_result
+from derivcli.expr.parse import parse_result
 
 
 class GradientSum(ops.Op):

@@ -26,8 +26,8 @@ import pytest
 from typer.testing import CliRunner
 
 import derivcli
-from derivcli import watchdog
-from derivcli.cli import app
+from derivcli.cli import watchdog
+from derivcli.cli.app import app
 
 SCRIPT = Path(sys.executable).parent / "derivcli"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "derivcli"]
@@ -333,7 +333,8 @@ def test_a_termination_signal_leaves_no_partial_file(tmp_path, name, status):
 
 STUCK_AFTER_OPENING = """
 import hashlib, os, sys
-from derivcli import sinks, watchdog
+from derivcli.io import sinks
+from derivcli.cli import watchdog
 original = sinks.open_sink
 
 def stuck(*args, **kwargs):
@@ -345,7 +346,7 @@ def stuck(*args, **kwargs):
     return sink
 
 sinks.open_sink = stuck
-from derivcli.cli import main
+from derivcli.cli.app import main
 sys.argv = ["derivcli", *sys.argv[1:]]
 main()
 """

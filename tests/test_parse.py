@@ -14,8 +14,8 @@ from sympy import Abs, E, Integer, Mul, Rational, oo, pi
 
 from derivcli import special
 from derivcli.errors import InputError, LimitError, ParseError, excerpt
-from derivcli.functions import BY_NAME, FUNCTIONS
-from derivcli.parse import (
+from derivcli.expr.functions import BY_NAME, FUNCTIONS
+from derivcli.expr.parse import (
     is_identifier,
     parse_components,
     parse_expression,

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from derivcli import limits
 from derivcli.errors import DerivcliError, InputError, LimitError, ParseError
-from derivcli.functions import FUNCTIONS
-from derivcli.parse import parse_components, parse_point, parse_result
+from derivcli.expr.functions import FUNCTIONS
+from derivcli.expr.parse import parse_components, parse_point, parse_result
 from derivcli.symbolic import to_text
 from derivcli.sympy_functions import BUILDERS
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from derivcli.functions import FUNCTIONS, function_list_markdown
+from derivcli.expr.functions import FUNCTIONS, function_list_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

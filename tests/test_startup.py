@@ -10,7 +10,7 @@ import pytest
 PROBE = """
 import sys
 from typer.testing import CliRunner
-from derivcli.cli import app
+from derivcli.cli.app import app
 result = CliRunner().invoke(app, {args!r})
 print(result.exit_code)
 print("torch" in sys.modules)

@@ -15,9 +15,10 @@ import time
 import pytest
 
 import derivcli
-import derivcli.cli
-from derivcli import budget, watchdog
+import derivcli.cli.app
+from derivcli import budget
 from derivcli.budget import time_budget, unbudgeted
+from derivcli.cli import watchdog
 from derivcli.errors import InputError, LimitError
 
 # Legitimately slow: 3,600 Hessian entries, each a product of 60 factors (about 40 s here).
@@ -36,7 +37,7 @@ def stuck(*args):
     return original(*args)
 
 symbolic.Derivatives.__init__ = stuck
-from derivcli.cli import main
+from derivcli.cli.app import main
 sys.argv = ["derivcli", *sys.argv[1:]]
 main()
 """
@@ -188,7 +189,7 @@ def test_alarm_stops_python_code_in_process(cli):
 @pytest.mark.slow
 def test_the_supervising_process_imports_neither_sympy_nor_torch():
     probe = (
-        "import sys; from derivcli import cli, watchdog; "
+        "import sys; from derivcli.cli import app, watchdog; "
         "print(sorted({'sympy', 'torch'} & set(sys.modules)))"
     )
     done, _ = _run([sys.executable, "-c", probe])

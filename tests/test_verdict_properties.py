@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import derivcli
 from derivcli.errors import DerivcliError
-from derivcli.functions import BY_NAME
+from derivcli.expr.functions import BY_NAME
 
 mp = mpmath.mp
 

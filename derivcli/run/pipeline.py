@@ -62,7 +62,7 @@ def run(request: Request) -> Outcome:
 def _checked(request: Request) -> Outcome:
     from derivcli import render
     from derivcli.api import compute
-    from derivcli.sinks import write_text
+    from derivcli.io.sinks import write_text
 
     timeout = budget.DEFAULT_TIMEOUT if request.timeout is None else request.timeout
     with budget.time_budget(timeout):
@@ -109,8 +109,8 @@ def _write_checked_stream(result, request: Request) -> None:
     """plain, csv, jsonl or npy of checked points, written by the same sinks as a stream."""
     import numpy as np
 
+    from derivcli.io.sinks import open_sink
     from derivcli.nested import flatten
-    from derivcli.sinks import open_sink
 
     op = ops.get(result.kind)
     columns = list(result.results[0].point)
@@ -159,7 +159,7 @@ def _too_many(format: str, count: int):
 
 
 def _streamed(request: Request) -> Outcome:
-    from derivcli.sources import CsvFile
+    from derivcli.io.sources import CsvFile
 
     # A CSV file starts parsing (in worker processes) before sympy and torch load.
     csv_file = request.points and not request.points.endswith(".npy")
@@ -190,8 +190,8 @@ def _stream_points(request: Request, early) -> Outcome:
         if early is not None:
             early.close()
         raise
-    from derivcli.progress import ProgressBar
-    from derivcli.sinks import open_sink
+    from derivcli.io.progress import ProgressBar
+    from derivcli.io.sinks import open_sink
 
     def sink_factory(plan):
         return open_sink(

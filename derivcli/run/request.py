@@ -70,7 +70,7 @@ class Request:
         if self.format == "npy" and self.output in (None, "-"):
             raise InputError("--format npy writes a binary file: give --output FILE.npy", "output")
         if self.output is not None:
-            from derivcli.sinks import check_output
+            from derivcli.io.sinks import check_output
 
             csv_points = bool(self.points) and not self.points.endswith(".npy")
             check_output(self.output, self.format, count_known=not csv_points)

@@ -4,7 +4,7 @@ accurately where their plain lowering does not.
 sympy writes derivatives in forms that torch evaluates with cancellation, overflow or
 0/0 at arguments where the value itself is an ordinary double; these rules recognise
 such subexpressions and compute them another way. Each is exact algebra, so the value
-is the same function. derivcli.lower consults them for every node it lowers.
+is the same function. derivcli.numeric.lower consults them for every node it lowers.
 """
 
 from __future__ import annotations
@@ -312,6 +312,6 @@ def _together_over_hypot(node: sympy.Expr):
 
 
 def _hypot(a, b):
-    from derivcli import torch_special
+    from derivcli.numeric import torch_special
 
     return torch_special.hypot(a, b)

@@ -343,7 +343,7 @@ def main() -> None:
     The watchdog holds --timeout even where the alarm cannot interrupt C code; typer's
     CliRunner calls app directly and relies on the alarm alone.
     """
-    from derivcli.watchdog import run_supervised
+    from derivcli.cli.watchdog import run_supervised
 
     # sympy and torch create hundreds of thousands of objects while they load, and
     # the cycle collector walks them again and again (5% of a whole run, measured

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
-from derivcli import budget, precision, recursion, rounding
+from derivcli import budget, recursion
+from derivcli.check import precision, rounding
 from derivcli.errors import LimitError
-from derivcli.functions import BY_NAME
+from derivcli.expr.functions import BY_NAME
 from derivcli.symbolic import exact_at, rational, to_float, to_text
 from derivcli.sympy_functions import name_of
 
@@ -53,7 +54,7 @@ UNVERIFIED = "unverified"
 # and t is not 0 unless e is. Relative everywhere, with an absolute floor only among
 # the subnormal numbers.
 TOLERANCES = {"float64": 1e-9, "float32": 1e-4}
-# How far beyond the first-order rounding bound (derivcli.rounding) a number may be
+# How far beyond the first-order rounding bound (derivcli.check.rounding) a number may be
 # and still count as imprecise rather than wrong: torch's backward pass rounds in a
 # different order than the symbolic entry does.
 ROUNDING_MARGIN = 16

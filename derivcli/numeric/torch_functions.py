@@ -5,7 +5,7 @@ the torch module first so that importing this module does not import torch. The 
 named here are those whose sympy node derivcli lowers directly
 (``derivcli.sympy_functions.SYMPY_CLASSES``); the others build their expression from
 other rows (``hypot`` is a square root of a sum) and need no lowering. Arguments that
-the metadata lists as static (``derivcli.functions``: root's n, polygamma's order) arrive
+the metadata lists as static (``derivcli.expr.functions``: root's n, polygamma's order) arrive
 as Python ints, the others as tensors.
 """
 
@@ -27,7 +27,7 @@ def _reciprocal(torch_fn_name: str) -> Callable:
 def _special(name: str) -> Callable:
     # torch_special imports torch, so it is imported when a lowering first runs.
     def lower(torch, *args):
-        from derivcli import torch_special
+        from derivcli.numeric import torch_special
 
         return getattr(torch_special, name)(*args)
 

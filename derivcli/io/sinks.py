@@ -15,7 +15,7 @@ Each sink writes a chunk as soon as it is computed. Where --output goes
   as a shell's redirection does.
 
 Under the console script the temporary file's name is told to the supervising
-process (derivcli.watchdog), which removes it if the worker is killed. Nothing here
+process (derivcli.cli.watchdog), which removes it if the worker is killed. Nothing here
 imports torch.
 """
 
@@ -208,7 +208,7 @@ class Output:
 
     def _create_beside(self, final: str) -> int:
         """The temporary file in final's folder, with the mode final has (or would get)."""
-        from derivcli import watchdog
+        from derivcli.cli import watchdog
 
         directory, name = os.path.split(final)
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -240,7 +240,7 @@ class Output:
             return
         self.stream.close()
         if self._temp is not None:
-            from derivcli import watchdog
+            from derivcli.cli import watchdog
 
             temp = self._temp
             os.replace(temp, self._final)
@@ -261,7 +261,7 @@ class Output:
     def _remove_temp(self) -> None:
         if self._temp is None:
             return
-        from derivcli import watchdog
+        from derivcli.cli import watchdog
 
         temp = self._temp
         try:

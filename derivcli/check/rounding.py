@@ -16,7 +16,7 @@ import math
 import mpmath
 import sympy
 
-from derivcli.precision import to_mpf
+from derivcli.check.precision import to_mpf
 
 WORKING_DIGITS = 30
 LIBRARY_ULPS = 2  # a library function (sin, exp, lgamma ...) is within about 2 ulp

@@ -13,12 +13,13 @@ from collections.abc import Callable
 import sympy
 import torch
 
-from derivcli import precision, recursion
+from derivcli import recursion
+from derivcli.check import precision
 from derivcli.errors import InputError
-from derivcli.functions import BY_NAME
-from derivcli.stable import stable_form, stable_operation
+from derivcli.expr.functions import BY_NAME
+from derivcli.numeric.stable import stable_form, stable_operation
+from derivcli.numeric.torch_functions import LOWERINGS
 from derivcli.sympy_functions import name_of
-from derivcli.torch_functions import LOWERINGS
 
 
 def lower(

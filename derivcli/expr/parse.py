@@ -18,7 +18,7 @@ from sympy.core.parameters import distribute
 
 from derivcli import limits, recursion
 from derivcli.errors import InputError, LimitError, ParseError
-from derivcli.functions import BY_NAME, FUNCTIONS
+from derivcli.expr.functions import BY_NAME, FUNCTIONS
 from derivcli.sympy_functions import BUILDERS
 
 GREEK_NAMES = frozenset(

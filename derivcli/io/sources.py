@@ -127,7 +127,7 @@ class Grid(Source):
     label = "--grid"
 
     def __init__(self, spec: str):
-        from derivcli.parse import is_identifier, split_top_level
+        from derivcli.expr.parse import is_identifier, split_top_level
 
         self.names, self.axes = [], []
         if not spec.strip():
@@ -162,7 +162,7 @@ class Grid(Source):
 
 
 def _axis(name: str, text: str) -> np.ndarray:
-    from derivcli.parse import parse_value
+    from derivcli.expr.parse import parse_value
 
     parts = text.split(":")
     if len(parts) != 3:
@@ -492,7 +492,7 @@ def _header_names(header: bytes, label: str) -> list[str]:
 
 
 def _check_names(names: list[str], label: str) -> None:
-    from derivcli.parse import is_identifier
+    from derivcli.expr.parse import is_identifier
 
     for name in names:
         if not is_identifier(name):

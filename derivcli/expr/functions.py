@@ -5,7 +5,7 @@ of them must be integers known in advance, where the function is not smooth, and
 gives an interval on which it is smooth, which the tests sample. How a backend builds
 or computes a function lives elsewhere, keyed by the row's name:
 ``derivcli.sympy_functions`` (the sympy builders and classes) and
-``derivcli.torch_functions`` (the torch lowerings). This module imports neither sympy
+``derivcli.numeric.torch_functions`` (the torch lowerings). This module imports neither sympy
 nor torch, so that a second symbolic backend can share it.
 """
 

@@ -26,8 +26,8 @@ import torch
 
 from derivcli import budget, ops, symbolic
 from derivcli.errors import InputError
-from derivcli.lower import lower
 from derivcli.nested import flatten
+from derivcli.numeric.lower import lower
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 ENGINES = ("auto", "autograd", "symbolic")

@@ -1,0 +1,1 @@
+"""What torch's numbers mean: exact values as certified reals, rounding bounds, verdicts."""

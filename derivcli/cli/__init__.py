@@ -1,0 +1,1 @@
+"""The command line: the typer app (app) and the process that supervises it (watchdog)."""

@@ -1,0 +1,1 @@
+"""Text to expressions: the parser and the function table's metadata."""

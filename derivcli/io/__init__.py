@@ -1,0 +1,1 @@
+"""Where points come from and where results go: sources, sinks, the progress bar."""

@@ -1,0 +1,2 @@
+"""torch: the lowering of expressions to straight-line programs, the function lowerings,
+and the autograd and symbolic engines."""
