@@ -103,14 +103,15 @@ def compute(
         points = [_check_point(point, variables + parameters) for point in _points(at)]
         derivatives = symbolic.derivatives(op, exprs, variables)
         matrix = derivatives.matrix
+        printed = map_nested(symbolic.to_text, matrix)
         result = Result(
             kind=op.name,
             expressions=[symbolic.to_text(expr) for expr in exprs],
             variables=[v.name for v in variables],
-            symbolic=map_nested(symbolic.to_text, matrix),
+            symbolic=printed,
             device=device,
             dtype=dtype,
-            make_display=functools.partial(symbolic.display_forms, matrix),
+            make_display=functools.partial(symbolic.display_forms, matrix, printed),
         )
         if not points:
             return result

@@ -200,9 +200,15 @@ SIMPLIFY_MIN_OPS = 12  # smaller entries are shown as they are
 SHORTEN_OPS = 400  # larger entries are shown shortened in the table
 
 
-def display_forms(matrix) -> list:
+def display_forms(matrix, printed=None) -> list:
     """Texts for the table: simplified where that is shorter and fits the time budget,
-    shortened (with their size) where they are too large to read."""
+    shortened (with their size) where they are too large to read.
+
+    printed: the entries as to_text printed them, in the matrix's shape (they are not
+    printed again). All of it is held to DISPLAY_SECONDS and a grace: past that, the
+    printed entries stand, shortened by length, whatever called for the table (a
+    Python program's result.shown runs under no budget of the caller's).
+    """
     from derivcli.errors import LimitError
 
     left = budget.remaining()
@@ -210,7 +216,7 @@ def display_forms(matrix) -> list:
     deadline = time.monotonic() + seconds
     done: dict[sympy.Basic, str] = {}
 
-    def display(expr: sympy.Expr) -> str:
+    def display(expr: sympy.Expr, text: str | None) -> str:
         if expr in done:
             return done[expr]
         budget.checkpoint()
@@ -224,11 +230,29 @@ def display_forms(matrix) -> list:
                     shown, ops = simpler, sympy.count_ops(simpler)
             except LimitError:
                 pass
-        text = to_text(shown)
+        if shown is not expr or text is None:
+            text = to_text(shown)
         if ops > SHORTEN_OPS:
             text = f"{text[:60]}… ({ops:,} operations; --format json shows it in full)"
         done[expr] = text
         return text
 
-    with recursion.room_for(flatten(matrix), refuse=True):
-        return map_nested(display, matrix)
+    texts = flatten(printed) if printed is not None else [None] * len(flatten(matrix))
+    pairs = iter(zip(flatten(matrix), texts, strict=True))
+    try:
+        with budget.time_budget(seconds + DISPLAY_GRACE, "the display forms"):
+            with recursion.room_for(flatten(matrix), refuse=True):
+                return map_nested(lambda _: display(*next(pairs)), matrix)
+    except LimitError:
+        if printed is None:
+            raise
+        return map_nested(_shortened, printed)
+
+
+DISPLAY_GRACE = 1.0  # seconds beyond DISPLAY_SECONDS for counting and printing
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= 4 * SHORTEN_OPS:
+        return text
+    return f"{text[:60]}… ({len(text):,} characters; --format json shows it in full)"

@@ -52,9 +52,9 @@ def test_display_forms_are_made_only_where_shown(cli, monkeypatch):
     made = []
     original = symbolic.display_forms
 
-    def counted(matrix):
+    def counted(matrix, *args):
         made.append(len(matrix))
-        return original(matrix)
+        return original(matrix, *args)
 
     monkeypatch.setattr(symbolic, "display_forms", counted)
     for format in ("json", "plain", "csv", "jsonl"):
@@ -84,3 +84,19 @@ def test_display_forms_fit_in_what_is_left_of_the_budget(monkeypatch):
         shown = result.shown  # within the budget: no LimitError
     assert time.monotonic() - start < 1.2
     assert shown == result.symbolic  # nothing simplified: the entries as they are
+
+
+def test_display_forms_are_bounded_even_under_no_budget(monkeypatch):
+    # A Python program reads result.shown outside any budget of its own: counting or
+    # printing that never ends must still end, with the entries as printed.
+    result = derivcli.grad("sin(x)*exp(y)")
+
+    def endless(expr, *args, **kwargs):
+        time.sleep(60)
+
+    monkeypatch.setattr(sympy, "count_ops", endless)
+    start = time.monotonic()
+    shown = result.shown
+    took = time.monotonic() - start
+    assert shown == result.symbolic
+    assert took < symbolic.DISPLAY_SECONDS + symbolic.DISPLAY_GRACE + 2
