@@ -133,14 +133,26 @@ def exact_at(expr: sympy.Expr, values: dict[sympy.Symbol, sympy.Expr]) -> sympy.
             saved = mpmath.mp.prec  # sympy's evalf leaves it raised when it fails
             try:
                 result = build(*args)
-            except (ValueError, OverflowError, KeyError, MemoryError, RecursionError) as error:
+            except (
+                ValueError,
+                TypeError,
+                AttributeError,
+                OverflowError,
+                KeyError,
+                MemoryError,
+                RecursionError,
+            ) as error:
                 # ValueError: sympy 1.14's factor cache refuses a composite factor while
                 # it simplifies a root of some 700-digit rationals (acos' at x =
                 # 8.978515755199881e-234). OverflowError: sympy's assumptions evaluate
                 # erfc(1e155) in mpmath (acosh(erfc(x))), and KeyError follows such a
                 # failure inside an assumption query. MemoryError and RecursionError:
                 # exp's eval asks whether exp(-exp(sinh(3e11))) is comparable, and
-                # evalf wants 10^11 bits (measured). A numeric value stands in.
+                # evalf wants 10^11 bits (measured). TypeError: atan's eval at
+                # tan(1e109) compares x - k*pi with pi/2 and cannot decide the
+                # Relational, and sympy 1.14's cache then fails on that TypeError's
+                # lazy message with AttributeError (seen in the property test). A
+                # numeric value stands in.
                 mpmath.mp.prec = saved
                 raise LimitError(f"sympy could not build an exact value: {error!r}"[:200]) from None
         cache[node] = result

@@ -166,6 +166,10 @@ EVALUATION_FAILURES = (
     ZeroDivisionError,
     NotImplementedError,
     MemoryError,
+    # atan(tan(1e109)): sympy cannot decide a Relational while it reduces the angle,
+    # and its cache then fails on the TypeError's lazy message (AttributeError).
+    TypeError,
+    AttributeError,
     Unevaluable,
 )
 
