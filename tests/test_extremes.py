@@ -16,7 +16,7 @@ import sympy
 
 from derivcli.expr.functions import FUNCTIONS
 from derivcli.numeric import engines as numeric
-from derivcli.sympy_functions import BUILDERS
+from derivcli.symbolic.sympy_functions import BUILDERS
 
 mpmath.mp.dps = 60
 mp = mpmath

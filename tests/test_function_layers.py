@@ -1,6 +1,6 @@
 """The function table's three layers stay in step, and its metadata stays backend-free.
 
-derivcli.expr.functions holds one metadata row per function; derivcli.sympy_functions
+derivcli.expr.functions holds one metadata row per function; derivcli.symbolic.sympy_functions
 builds each row in sympy and knows the sympy class it makes; derivcli.numeric.torch_functions
 lowers each such class to torch. All three are keyed by the row's name.
 """
@@ -15,7 +15,7 @@ import sympy
 
 from derivcli.expr.functions import BY_NAME, FUNCTIONS
 from derivcli.numeric.torch_functions import LOWERINGS
-from derivcli.sympy_functions import BUILDERS, SYMPY_CLASSES, name_of
+from derivcli.symbolic.sympy_functions import BUILDERS, SYMPY_CLASSES, name_of
 
 NAMES = [spec.name for spec in FUNCTIONS]
 STATIC_VALUES = {"root": 3, "polygamma": 1, "DiracDelta": 1}
@@ -71,7 +71,7 @@ def test_name_of_other_nodes():
     u, v = sympy.symbols("u v", real=True)
     for node in (u, u + v, u * v, u**v, sympy.Integer(2), sympy.pi):
         assert name_of(node) is None, node
-    # a subclass of a row's class (derivcli.special's floor) is that row
+    # a subclass of a row's class (derivcli.symbolic.special's floor) is that row
     assert name_of(BUILDERS["floor"](u)) == "floor"
     assert name_of(sympy.floor(u)) == "floor"
 

@@ -2,7 +2,7 @@
 
 Driven by the table itself: a new row is tested without touching this file. The truth
 is sympy's derivative of the row's own sympy construction (its builder in
-derivcli.sympy_functions), evaluated by mpmath.
+derivcli.symbolic.sympy_functions), evaluated by mpmath.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import derivcli
 from derivcli.expr.functions import FUNCTIONS
-from derivcli.sympy_functions import BUILDERS
+from derivcli.symbolic.sympy_functions import BUILDERS
 
 x, y = sympy.symbols("x y", real=True)
 ROWS = [spec for spec in FUNCTIONS if spec.listed]

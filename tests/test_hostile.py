@@ -159,7 +159,7 @@ AUDIT_PROBE = """
 import json, sys
 from derivcli.errors import DerivcliError
 from derivcli.expr.parse import parse_components, parse_point
-import derivcli.expr.functions, derivcli.special, sympy
+import derivcli.expr.functions, derivcli.symbolic.special, sympy
 
 payloads = json.loads(sys.stdin.read())
 parse_components("sin(x)^2 + atan2(y, x) + gamma(x) + |x| + sqrt(2)")  # warm sympy up

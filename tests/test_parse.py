@@ -12,7 +12,6 @@ import pytest
 import sympy
 from sympy import Abs, E, Integer, Mul, Rational, oo, pi
 
-from derivcli import special
 from derivcli.errors import InputError, LimitError, ParseError, excerpt
 from derivcli.expr.functions import BY_NAME, FUNCTIONS
 from derivcli.expr.parse import (
@@ -24,6 +23,7 @@ from derivcli.expr.parse import (
     split_top_level,
     tokenize,
 )
+from derivcli.symbolic import special
 
 
 def S(name: str) -> sympy.Symbol:  # noqa: N802 - reads like sympy's Symbol

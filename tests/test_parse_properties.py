@@ -21,7 +21,7 @@ from derivcli.errors import DerivcliError, InputError, LimitError, ParseError
 from derivcli.expr.functions import FUNCTIONS
 from derivcli.expr.parse import parse_components, parse_point, parse_result
 from derivcli.symbolic import to_text
-from derivcli.sympy_functions import BUILDERS
+from derivcli.symbolic.sympy_functions import BUILDERS
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -37,7 +37,7 @@ from derivcli.check import precision, rounding
 from derivcli.errors import LimitError
 from derivcli.expr.functions import BY_NAME
 from derivcli.symbolic import exact_at, rational, to_float, to_text
-from derivcli.sympy_functions import name_of
+from derivcli.symbolic.sympy_functions import name_of
 
 AGREE = "agree"
 DISAGREE = "disagree"

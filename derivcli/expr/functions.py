@@ -4,7 +4,7 @@ A row names the function (and its aliases), says how many arguments it takes, wh
 of them must be integers known in advance, where the function is not smooth, and
 gives an interval on which it is smooth, which the tests sample. How a backend builds
 or computes a function lives elsewhere, keyed by the row's name:
-``derivcli.sympy_functions`` (the sympy builders and classes) and
+``derivcli.symbolic.sympy_functions`` (the sympy builders and classes) and
 ``derivcli.numeric.torch_functions`` (the torch lowerings). This module imports neither sympy
 nor torch, so that a second symbolic backend can share it.
 """

@@ -1,8 +1,11 @@
-"""Text to sympy without eval: a tokenizer and a Pratt parser over a whitelist.
+"""Text to an expression tree without eval: a tokenizer and a Pratt parser over a whitelist.
 
 Nothing the user writes is executed. The parser reads numbers, names, operators and
-calls of functions in the function table, and builds sympy objects from them; any
-other character or construct is a syntax error that points at its column.
+calls of functions in the function table into a backend-neutral tree
+(``derivcli.expr.tree``); any other character or construct is a syntax error that
+points at its column. ``parse_tree`` and ``parse_value_tree`` stop there; the other
+``parse_*`` functions also build the tree with the symbolic backend
+(``derivcli.symbolic.build``), which refuses what only evaluation shows to be undefined.
 """
 
 from __future__ import annotations
@@ -13,33 +16,30 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-import sympy
-from sympy.core.parameters import distribute
-
 from derivcli import limits, recursion
 from derivcli.errors import InputError, LimitError, ParseError
+from derivcli.expr import tree
 from derivcli.expr.functions import BY_NAME, FUNCTIONS
-from derivcli.sympy_functions import BUILDERS
 
 GREEK_NAMES = frozenset(
     "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
     "rho sigma tau upsilon phi chi psi omega".split()
 )
+# Each constant's name as written, and the tree's name for it.
 CONSTANTS = {
-    "pi": sympy.pi,
-    "e": sympy.E,
-    "E": sympy.E,
-    "oo": sympy.oo,
-    "inf": sympy.oo,
+    "pi": "pi",
+    "e": "E",
+    "E": "E",
+    "oo": "oo",
+    "inf": "oo",
     # printed in results, so that they parse back (parse_result); refused in an
     # expression to differentiate, which must be defined
-    "zoo": sympy.zoo,
-    "nan": sympy.nan,
-    "EulerGamma": sympy.EulerGamma,
-    "Catalan": sympy.Catalan,
+    "zoo": "zoo",
+    "nan": "nan",
+    "EulerGamma": "EulerGamma",
+    "Catalan": "Catalan",
 }
 UNDEFINED = {"nan": "(not a number) is undefined", "zoo": "(complex infinity) is undefined"}
-_UNDEFINED_VALUES = (sympy.nan, sympy.zoo)
 # Python's keywords are refused as names (the errors say why), except lambda, a Greek letter.
 RESERVED = frozenset(keyword.kwlist) - {"lambda"}
 
@@ -159,7 +159,7 @@ def _describe_char(ch: str) -> str:
     return f"character U+{ord(ch):04X}"
 
 
-def _number_value(match: re.Match, pos: int) -> sympy.Rational:
+def _number_value(match: re.Match, pos: int) -> Fraction:
     mantissa, exponent = match.group(1), match.group(2)
     if len(mantissa) > limits.MAX_LITERAL_DIGITS:
         raise LimitError(
@@ -171,8 +171,7 @@ def _number_value(match: re.Match, pos: int) -> sympy.Rational:
             f"the exponent {exponent} of the number at column {pos + 1} is beyond "
             f"±{limits.MAX_LITERAL_DIGITS:,}"
         )
-    fraction = Fraction(match.group(0))
-    return sympy.Rational(fraction.numerator, fraction.denominator)
+    return Fraction(match.group(0))
 
 
 class _Parser:
@@ -219,11 +218,7 @@ class _Parser:
         return "the end of the input" if token.kind == "end" else f"'{token.text}'"
 
     # grammar
-    def components(self) -> list[sympy.Expr]:
-        with limits.number_budget():
-            return self.component_list()
-
-    def component_list(self) -> list[sympy.Expr]:
+    def components(self) -> tuple[tree.Node, ...]:
         if self.token.kind == "end":
             raise ParseError("empty expression", None, self.token.pos)
         bracket = self.advance() if self.at_op("[") else None
@@ -235,7 +230,7 @@ class _Parser:
             self.expect("]", bracket)
         if self.token.kind != "end":
             raise ParseError(self.unexpected_message(self.token), None, self.token.pos)
-        return items
+        return tuple(items)
 
     def unexpected_message(self, token: Token) -> str:
         if token.kind == "op" and token.text == ")":
@@ -248,7 +243,7 @@ class _Parser:
             return f"missing operator before the number '{token.text}'"
         return f"unexpected {self.describe(token)}"
 
-    def nested(self, rbp: int) -> sympy.Expr:
+    def nested(self, rbp: int) -> tree.Node:
         """An expression one level deeper: inside parentheses, a call, |...|, a sign, a
         root sign or an exponent. Sums and products of terms do not nest."""
         self.depth += 1
@@ -258,7 +253,7 @@ class _Parser:
         self.depth -= 1
         return inner
 
-    def expression(self, rbp: int) -> sympy.Expr:
+    def expression(self, rbp: int) -> tree.Node:
         left = self.prefix()
         while True:
             token = self.token
@@ -270,24 +265,25 @@ class _Parser:
                 left = self.product(left)
             elif token.kind == "op" and token.text == "^" and POW_BP > rbp:
                 self.advance()
-                left = self.power(left, self.nested(POW_BP - 1), token)
+                left = tree.Power(left, self.nested(POW_BP - 1), token.pos, "'^'")
             elif token.kind == "sup" and POW_BP > rbp:
                 self.advance()
-                left = self.power(left, sympy.Integer(token.value), token)
+                exponent = tree.Number(Fraction(token.value), token.pos)
+                left = tree.Power(left, exponent, token.pos, f"'{token.text}'")
             else:
                 break
         return left
 
-    def sum(self, first: sympy.Expr) -> sympy.Expr:
-        # One n-ary Add: folding term by term costs quadratic time in long sums.
+    def sum(self, first: tree.Node) -> tree.Node:
+        # One n-ary sum: folding term by term costs quadratic time in long sums.
         terms, operator = [first], self.token
         while self.at_op("+", "-"):
-            sign = self.advance().text
+            sign = self.advance()
             term = self.expression(ADD_BP)
-            terms.append(term if sign == "+" else _negative(term))
-        return self.defined(sympy.Add(*terms), operator)
+            terms.append(term if sign.text == "+" else tree.Negative(term, sign.pos))
+        return tree.Sum(tuple(terms), operator.pos, f"'{operator.text}'")
 
-    def product(self, first: sympy.Expr) -> sympy.Expr:
+    def product(self, first: tree.Node) -> tree.Node:
         factors, operator = [first], self.token
         while True:
             token = self.token
@@ -295,14 +291,13 @@ class _Parser:
                 self.advance()
                 factor = self.expression(MUL_BP)
                 if token.text == "/":
-                    if factor.is_zero:
-                        raise ParseError("division by zero", None, token.pos)
-                    factor = sympy.Pow(factor, -1)
+                    factor = tree.Reciprocal(factor, token.pos)
                 factors.append(factor)
             elif self.starts_implicit_factor(token):
                 factors.append(self.expression(MUL_BP))
             else:
-                return self.defined(_product(*factors), operator)
+                shown = f"'{operator.text}'" if operator.kind == "op" else "the product"
+                return tree.Product(tuple(factors), operator.pos, shown)
 
     def starts_implicit_factor(self, token: Token) -> bool:
         if token.kind == "name":
@@ -313,21 +308,15 @@ class _Parser:
             return False
         return token.text in ("(", *_ROOT_SIGNS) or (token.text == "|" and not self.abs_depth)
 
-    def power(self, base, exponent, token: Token) -> sympy.Expr:
-        if base.is_zero and exponent.is_extended_negative:
-            raise ParseError("division by zero: 0 to a negative power", None, token.pos)
-        return self.defined(limits.checked_pow(base, exponent), token)
-
-    def prefix(self) -> sympy.Expr:
+    def prefix(self) -> tree.Node:
         token = self.advance()
         if token.kind == "num":
-            limits.spend_digits(limits.rational_digits(token.value) + 1)
-            return token.value
+            return tree.Number(token.value, token.pos)
         if token.kind == "name":
             return self.name(token)
         if token.kind == "op":
             if token.text == "-":
-                return _negative(self.nested(UNARY_BP))
+                return tree.Negative(self.nested(UNARY_BP), token.pos)
             if token.text == "+":
                 return self.nested(UNARY_BP)
             if token.text == "(":
@@ -337,7 +326,7 @@ class _Parser:
                 inner = self.nested(0)
                 self.expect("|", token)
                 self.abs_depth -= 1
-                return BUILDERS["abs"](inner)
+                return tree.Call("abs", (inner,), token.pos, None)
             if token.text in _ROOT_SIGNS:  # binds like a unary minus: √x^2 is √(x^2)
                 return self.root(self.nested(UNARY_BP), token)
         if token.kind == "end":
@@ -351,12 +340,13 @@ class _Parser:
             raise ParseError(f"'{token.text}' has nothing before it", None, token.pos)
         raise ParseError(f"unexpected {self.describe(token)}", None, token.pos)
 
-    def root(self, radicand: sympy.Expr, token: Token) -> sympy.Expr:
-        spec = BY_NAME["sqrt" if token.value == 2 else "root"]
-        args = (radicand,) if token.value == 2 else (radicand, sympy.Integer(token.value))
-        return self.build(spec, token.text, args, token)
+    def root(self, radicand: tree.Node, token: Token) -> tree.Node:
+        if token.value == 2:
+            return tree.Call("sqrt", (radicand,), token.pos, token.text)
+        index = tree.Number(Fraction(token.value), token.pos)
+        return tree.Call("root", (radicand, index), token.pos, token.text)
 
-    def parenthesized(self, opened: Token) -> sympy.Expr:
+    def parenthesized(self, opened: Token) -> tree.Node:
         saved_abs, self.abs_depth = self.abs_depth, 0
         if self.at_op(")"):
             raise ParseError("empty parentheses", None, opened.pos)
@@ -371,7 +361,7 @@ class _Parser:
         self.abs_depth = saved_abs
         return inner
 
-    def name(self, token: Token) -> sympy.Expr:
+    def name(self, token: Token) -> tree.Node:
         name = token.text
         is_call = self.at_op("(")
         if name in RESERVED:
@@ -386,7 +376,7 @@ class _Parser:
                     None,
                     token.pos,
                 )
-            return CONSTANTS[name]
+            return tree.Constant(CONSTANTS[name], token.pos)
         if name in BY_NAME and BY_NAME[name].listed and name not in GREEK_NAMES:
             after = self.token
             if after.kind == "sup" or (after.kind == "op" and after.text == "^"):
@@ -406,9 +396,9 @@ class _Parser:
                 f"'{name}' is used both as a function and as a variable", None, token.pos
             )
         self.symbols.setdefault(name, token.pos)
-        return sympy.Symbol(name, real=True)
+        return tree.Variable(name, token.pos)
 
-    def call(self, token: Token) -> sympy.Expr:
+    def call(self, token: Token) -> tree.Node:
         name = token.text
         spec = BY_NAME.get(name)
         if spec is None:
@@ -433,48 +423,7 @@ class _Parser:
             raise ParseError(
                 f"{name}() takes {_arity_text(spec.arity)}, not {len(args)}", None, token.pos
             )
-        return self.build(spec, f"{name}()", args, token)
-
-    def build(self, spec, shown: str, args, token: Token) -> sympy.Expr:
-        try:
-            result = BUILDERS[spec.name](*args)
-        except ParseError:
-            raise
-        except InputError as error:
-            raise ParseError(str(error), None, token.pos) from None
-        except LimitError:
-            raise
-        except (TypeError, ValueError, ArithmeticError) as error:
-            raise ParseError(f"cannot apply {shown}: {error}", None, token.pos) from None
-        if result.has(sympy.AccumBounds):  # sin(oo): a range, not a value
-            raise ParseError(f"{shown} has no single value here", None, token.pos)
-        self.defined(result, token, shown)
-        if all(not arg.free_symbols for arg in args):  # a new number may have been built
-            grown = limits.number_digits(result) - sum(limits.number_digits(a) for a in args)
-            limits.spend_digits(grown)
-        return result
-
-    def defined(self, result: sympy.Expr, token: Token, shown: str | None = None):
-        """result, unless sympy evaluated it to nan or zoo (log(0), 0*oo, oo - oo, 1^oo):
-        an expression to differentiate must be defined.
-
-        The operands were checked as they were built, so a nan or zoo is new here, and
-        sympy puts it at the top of what it builds (zoo*log(x)): a look at the node and
-        its arguments is enough (has() on every node would cost depth times size).
-        """
-        if self.undefined:
-            return result
-        found = {node for node in (result, *result.args) if node in _UNDEFINED_VALUES}
-        if not found:
-            return result
-        undefined = "nan, not a number" if sympy.nan in found else "zoo, complex infinity"
-        what = shown or (f"'{token.text}'" if token.kind == "op" else "the product")
-        raise ParseError(
-            f"{what} gives an undefined value here ({undefined}): an expression to "
-            "differentiate must be defined",
-            None,
-            token.pos,
-        )
+        return tree.Call(spec.name, tuple(args), token.pos, f"{name}()")
 
     def unknown_function_message(self, name: str) -> str:
         if name in CONSTANTS:
@@ -483,20 +432,6 @@ class _Parser:
         close = difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"for a product write {name}*(...)"
         return f"unknown function '{name}': {hint}"
-
-
-def _product(*factors) -> sympy.Expr:
-    # Keep 2*(x + 1) and -(x + 1) as written (sympy would distribute the number): the
-    # expression is what the user typed, and sympy's printed results, which contain
-    # such products, parse back to the same tree. Only here: sympy's own evaluation
-    # (loggamma(-x - 1/4)) recurses without end when distribution is off.
-    with distribute(False):
-        return sympy.Mul(*factors)
-
-
-def _negative(expr: sympy.Expr) -> sympy.Expr:
-    with distribute(False):  # -(x + 1) as written, the way sympy negates
-        return -expr
 
 
 def _arity_text(arity: tuple[int, int | None]) -> str:
@@ -508,9 +443,9 @@ def _arity_text(arity: tuple[int, int | None]) -> str:
     return f"{low} to {high} arguments"
 
 
-def _parse(text: str, *, offset: int = 0, point_value: bool = False) -> list[sympy.Expr]:
-    parser = _Parser(text, offset, point_value=point_value)
-    return parser.components()
+def _tree(text: str, *, offset: int = 0, point_value: bool = False, undefined: bool = False):
+    parser = _Parser(text, offset, point_value=point_value, undefined=undefined)
+    return tree.Parsed(parser.components(), tuple(parser.symbols))
 
 
 _TOO_DEEP = recursion.TOO_DEEP
@@ -520,7 +455,32 @@ def _with_context(error: ParseError, shown: str) -> ParseError:
     return ParseError(error.message, shown, error.position)
 
 
-def parse_components(text: str, *, undefined: bool = False) -> list[sympy.Expr]:
+def _checked_length(text: str, what: str) -> None:
+    if len(text) > limits.MAX_INPUT_LENGTH:
+        raise LimitError(
+            f"{what} is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
+        )
+
+
+def parse_tree(text: str, *, undefined: bool = False) -> tree.Parsed:
+    """Parse one or more comma-separated expressions (optionally in brackets) into trees.
+
+    nan and zoo are refused unless undefined is true (see parse_result).
+    """
+    if not isinstance(text, str):
+        raise InputError(f"expression must be text, not {type(text).__name__}", "expression")
+    _checked_length(text, "the expression")
+    stripped = text.strip()
+    try:
+        with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
+            return _tree(stripped, undefined=undefined)
+    except ParseError as error:
+        raise _with_context(error, stripped) from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
+
+
+def parse_components(text: str, *, undefined: bool = False) -> list:
     """Parse one or more comma-separated expressions (optionally in brackets) into sympy.
 
     An expression to differentiate must be defined: nan, zoo, and what sympy evaluates
@@ -529,27 +489,22 @@ def parse_components(text: str, *, undefined: bool = False) -> list[sympy.Expr]:
     return parse_with_names(text, undefined=undefined)[0]
 
 
-def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list[sympy.Expr], list[str]]:
+def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list, list[str]]:
     """parse_components, and the variable names the text uses, even those that cancel (x - x)."""
-    if not isinstance(text, str):
-        raise InputError(f"expression must be text, not {type(text).__name__}", "expression")
-    if len(text) > limits.MAX_INPUT_LENGTH:
-        raise LimitError(
-            f"the expression is {len(text):,} characters long; "
-            f"the limit is {limits.MAX_INPUT_LENGTH:,}"
-        )
+    from derivcli.symbolic import build
+
+    parsed = parse_tree(text, undefined=undefined)
     stripped = text.strip()
     try:
         with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
-            parser = _Parser(stripped, undefined=undefined)
-            return parser.components(), list(parser.symbols)
+            return build.components(parsed.components, undefined=undefined), list(parsed.names)
     except ParseError as error:
         raise _with_context(error, stripped) from None
     except RecursionError:
         raise LimitError(_TOO_DEEP) from None
 
 
-def parse_expression(text: str, *, undefined: bool = False) -> sympy.Expr:
+def parse_expression(text: str, *, undefined: bool = False):
     """Parse exactly one expression (see parse_components)."""
     components = parse_components(text, undefined=undefined)
     if len(components) != 1:
@@ -557,49 +512,48 @@ def parse_expression(text: str, *, undefined: bool = False) -> sympy.Expr:
     return components[0]
 
 
-def parse_result(text: str) -> sympy.Expr:
+def parse_result(text: str):
     """Read back one entry derivcli printed (a symbolic or exact entry of the json
     document): as parse_expression, and nan and zoo are sympy's constants, which exact
     values at poles and undefined points contain."""
     return parse_expression(text, undefined=True)
 
 
-def parse_value(text: str, *, context: str | None = None, offset: int = 0) -> sympy.Expr:
-    """Parse a point value: a real, finite number written as an expression (pi/4, 1e-3).
+def parse_value_tree(text: str, *, context: str | None = None, offset: int = 0) -> tree.Node:
+    """Parse a point value (pi/4, 1e-3: numbers, constants and functions, no variables)
+    into its tree.
 
     context is the text shown in error messages (the whole --at spec) and offset
     the column of text within it.
     """
     shown = text if context is None else context
-    if len(text) > limits.MAX_INPUT_LENGTH:
-        raise LimitError(
-            f"the value is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
-        )
+    _checked_length(text, "the value")
     try:
         with recursion.room_for_parsing(text, limits.MAX_DEPTH):
-            values = _parse(text, offset=offset, point_value=True)
+            values = _tree(text, offset=offset, point_value=True).components
     except ParseError as error:
         raise _with_context(error, shown) from None
     except RecursionError:
         raise LimitError(_TOO_DEEP) from None
     if len(values) != 1:
         raise InputError(f"'{text.strip()}' is several values; give one number")
-    return _check_real_finite(values[0], text.strip())
+    return values[0]
 
 
-def _check_real_finite(value: sympy.Expr, shown: str) -> sympy.Expr:
-    if value.has(sympy.zoo, sympy.nan) or value.is_infinite or value.is_finite is False:
-        raise InputError(f"'{shown}' is not a finite number")
-    if value.is_extended_real is False or value.has(sympy.I):
-        raise InputError(f"'{shown}' is not a real number")
-    if value.is_extended_real is None or value.is_finite is None:
-        # sympy cannot tell (sqrt(2 - sqrt(5))): decide from 30 digits
-        number = value.evalf(30)
-        if number.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
-            raise InputError(f"'{shown}' is not a finite number")
-        if number.has(sympy.I) or number.is_extended_real is False:
-            raise InputError(f"'{shown}' is not a real number")
-    return value
+def parse_value(text: str, *, context: str | None = None, offset: int = 0):
+    """Parse a point value into an exact, real, finite sympy number (see parse_value_tree)."""
+    from derivcli.symbolic import build
+
+    value = parse_value_tree(text, context=context, offset=offset)
+    shown = text if context is None else context
+    try:
+        with recursion.room_for_parsing(text, limits.MAX_DEPTH):
+            number = build.components((value,), undefined=True)[0]
+    except ParseError as error:
+        raise _with_context(error, shown) from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
+    return build.real_finite(number, text.strip())
 
 
 def split_top_level(text: str, separator: str = ",") -> list[tuple[int, str]]:
@@ -617,7 +571,7 @@ def split_top_level(text: str, separator: str = ",") -> list[tuple[int, str]]:
     return parts
 
 
-def parse_point(spec: str) -> dict[str, sympy.Expr]:
+def parse_point(spec: str) -> dict:
     """Parse a point such as ``x=pi/4,y=1`` into exact sympy values, in the order given."""
     if not spec.strip():
         raise InputError("an empty point: give values as name=value,name=value")
@@ -625,7 +579,7 @@ def parse_point(spec: str) -> dict[str, sympy.Expr]:
         raise LimitError(
             f"the point is {len(spec):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
         )
-    point: dict[str, sympy.Expr] = {}
+    point: dict = {}
     for offset, part in split_top_level(spec):
         name_part, equals, value = part.partition("=")
         name = name_part.strip()

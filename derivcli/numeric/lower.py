@@ -19,7 +19,7 @@ from derivcli.errors import InputError
 from derivcli.expr.functions import BY_NAME
 from derivcli.numeric.stable import stable_form, stable_operation
 from derivcli.numeric.torch_functions import LOWERINGS
-from derivcli.sympy_functions import name_of
+from derivcli.symbolic.sympy_functions import name_of
 
 
 def lower(

@@ -3,7 +3,7 @@
 ``LOWERINGS[name](torch, *args)`` computes the row's function on tensors; it receives
 the torch module first so that importing this module does not import torch. The rows
 named here are those whose sympy node derivcli lowers directly
-(``derivcli.sympy_functions.SYMPY_CLASSES``); the others build their expression from
+(``derivcli.symbolic.sympy_functions.SYMPY_CLASSES``); the others build their expression from
 other rows (``hypot`` is a square root of a sum) and need no lowering. Arguments that
 the metadata lists as static (``derivcli.expr.functions``: root's n, polygamma's order) arrive
 as Python ints, the others as tensors.

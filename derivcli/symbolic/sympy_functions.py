@@ -19,7 +19,8 @@ from collections.abc import Callable
 
 import sympy
 
-from derivcli import limits, special
+from derivcli import limits
+from derivcli.symbolic import special
 
 MAX_POLYGAMMA_ORDER = 100
 MAX_POLYGAMMA_EXPANSION = 1_000

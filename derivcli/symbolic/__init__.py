@@ -1,0 +1,34 @@
+"""The symbolic side: expressions built from the parser's trees, differentiated, valued
+exactly at points and printed, with sympy.
+
+- ``build``: tree → sympy, with the checks only evaluation can make.
+- ``derivatives``: an operation's entries as expressions (``Derivatives``).
+- ``exact``: exact values at a point, text and floats.
+- ``display``: the table's simplified forms.
+- ``sympy_functions``, ``special``: each function row's sympy builder and class.
+- ``backend``: the interface the rest of derivcli uses, and the sympy backend.
+"""
+
+from derivcli.symbolic.derivatives import (
+    Derivatives,
+    derivative_matrix,
+    derivatives,
+    free_variables,
+    natural_key,
+    rational,
+)
+from derivcli.symbolic.display import display_forms
+from derivcli.symbolic.exact import exact_at, to_float, to_text
+
+__all__ = [
+    "Derivatives",
+    "derivative_matrix",
+    "derivatives",
+    "display_forms",
+    "exact_at",
+    "free_variables",
+    "natural_key",
+    "rational",
+    "to_float",
+    "to_text",
+]

@@ -1,0 +1,76 @@
+"""Display forms: the table's entries simplified where that is shorter and in time."""
+
+from __future__ import annotations
+
+import time
+
+import sympy
+
+from derivcli import budget, recursion
+from derivcli.nested import flatten, map_nested
+from derivcli.symbolic.exact import to_text
+
+DISPLAY_SECONDS = 2.0  # simplification for display, all entries together
+# ... and at most this share of what is left of the caller's budget: display forms are
+# optional, and a table must not run out of time where json would not.
+DISPLAY_SHARE = 0.5
+SIMPLIFY_MIN_OPS = 12  # smaller entries are shown as they are
+SHORTEN_OPS = 400  # larger entries are shown shortened in the table
+
+
+def display_forms(matrix, printed=None) -> list:
+    """Texts for the table: simplified where that is shorter and fits the time budget,
+    shortened (with their size) where they are too large to read.
+
+    printed: the entries as to_text printed them, in the matrix's shape (they are not
+    printed again). All of it is held to DISPLAY_SECONDS and a grace: past that, the
+    printed entries stand, shortened by length, whatever called for the table (a
+    Python program's result.shown runs under no budget of the caller's).
+    """
+    from derivcli.errors import LimitError
+
+    left = budget.remaining()
+    seconds = DISPLAY_SECONDS if left is None else min(DISPLAY_SECONDS, DISPLAY_SHARE * left)
+    deadline = time.monotonic() + seconds
+    done: dict[sympy.Basic, str] = {}
+
+    def display(expr: sympy.Expr, text: str | None) -> str:
+        if expr in done:
+            return done[expr]
+        budget.checkpoint()
+        shown, ops = expr, sympy.count_ops(expr)
+        remaining = deadline - time.monotonic()
+        if SIMPLIFY_MIN_OPS < ops <= SHORTEN_OPS and remaining > 0:
+            try:
+                with budget.time_budget(min(remaining, 0.5), "simplification"):
+                    simpler = sympy.simplify(expr)
+                if sympy.count_ops(simpler) < ops:
+                    shown, ops = simpler, sympy.count_ops(simpler)
+            except LimitError:
+                pass
+        if shown is not expr or text is None:
+            text = to_text(shown)
+        if ops > SHORTEN_OPS:
+            text = f"{text[:60]}… ({ops:,} operations; --format json shows it in full)"
+        done[expr] = text
+        return text
+
+    texts = flatten(printed) if printed is not None else [None] * len(flatten(matrix))
+    pairs = iter(zip(flatten(matrix), texts, strict=True))
+    try:
+        with budget.time_budget(seconds + DISPLAY_GRACE, "the display forms"):
+            with recursion.room_for(flatten(matrix), refuse=True):
+                return map_nested(lambda _: display(*next(pairs)), matrix)
+    except LimitError:
+        if printed is None:
+            raise
+        return map_nested(_shortened, printed)
+
+
+DISPLAY_GRACE = 1.0  # seconds beyond DISPLAY_SECONDS for counting and printing
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= 4 * SHORTEN_OPS:
+        return text
+    return f"{text[:60]}… ({len(text):,} characters; --format json shows it in full)"
