@@ -98,10 +98,10 @@ def compute(
     check_device(device)
     check_engine(engine)
     check_timeout(timeout)
-    with budget.time_budget(timeout):
+    with budget.time_budget(timeout) as deadline:
         exprs, variables, parameters = prepare(op, expression, wrt)
         points = [_check_point(point, variables + parameters) for point in _points(at)]
-        derivatives = symbolic.derivatives(op, exprs, variables)
+        derivatives = symbolic.derivatives(op, exprs, variables, deadline=deadline)
         matrix = derivatives.matrix
         printed = map_nested(symbolic.to_text, matrix)
         result = Result(
@@ -132,7 +132,9 @@ def compute(
         entries = _entries(derivatives)
         labels = flatten(op.labels(result.variables, len(exprs)))
         for point, numeric_values in zip(points, numbers, strict=True):
-            checks = verdict.check_entries(exprs, entries, point, flatten(numeric_values), dtype)
+            checks = verdict.check_entries(
+                exprs, entries, point, flatten(numeric_values), dtype, deadline=deadline
+            )
             result.results.append(_point_result(point, checks, numeric_values, labels))
     return result
 

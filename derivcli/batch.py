@@ -79,9 +79,9 @@ def plan(
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
-    with budget.time_budget(timeout):
+    with budget.time_budget(timeout) as deadline:
         exprs, variables, parameters = api.prepare(op, expression, wrt)
-        matrix = symbolic.derivative_matrix(op, exprs, variables)
+        matrix = symbolic.derivative_matrix(op, exprs, variables, deadline=deadline)
     return Plan(op.name, exprs, variables, parameters, matrix, device, dtype, engine)
 
 
@@ -106,8 +106,13 @@ def stream(
     *,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Progress | None = None,
+    deadline: budget.Deadline | None = None,
 ) -> Summary:
-    """Read points from source in chunks, compute, and write each chunk to the sink."""
+    """Read points from source in chunks, compute, and write each chunk to the sink.
+
+    deadline: checked between chunks (by default, that of the budget this runs in).
+    """
+    deadline = deadline or budget.current()
     if chunk_size < 1:
         raise InputError.about("chunk_size", "{opt} must be at least 1, not {n}", n=chunk_size)
     started = time.perf_counter()
@@ -140,7 +145,7 @@ def stream(
 
             try:
                 for i, chunk in enumerate(source.chunks()):
-                    budget.checkpoint()
+                    deadline.check()
                     if len(writes) == 2:
                         written(writes.popleft())  # frees buffers[i % 2]
                     values = engine(chunk.values, out=buffers[i % 2])

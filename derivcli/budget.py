@@ -1,13 +1,18 @@
 """Time budgets: the work stops with LimitError when it runs longer than it may.
 
-    with budget.time_budget(2.0):
+    with budget.time_budget(2.0) as deadline:
         ...  # LimitError after 2 s of work
+        work(deadline=deadline)  # which calls deadline.check() between its units
 
 In the main thread an alarm (SIGALRM, a repeating interval timer) interrupts Python
-code, where sympy spends its time. In other threads there is no alarm: the work calls
-checkpoint() between units (entries, chunks, precisions), which raises once the budget
-is spent. Under the console script a supervising process (derivcli.cli.watchdog) also ends
-the work shortly after the outermost budget runs out, when C code does not return.
+code, where sympy spends its time. In other threads there is no alarm: the work checks
+the Deadline it was handed between units (entries, chunks, partial derivatives), which
+raises once the budget is spent. A Deadline is an object, so it holds in whichever
+thread the work runs (the Derivatives, the verdicts, the display forms and the
+streamed chunks take one; where none is handed, they take current(), the innermost
+budget of their own thread). Under the console script a supervising process
+(derivcli.cli.watchdog) also ends the work shortly after the outermost budget runs
+out, when C code does not return.
 
 What a host program can rely on:
 - Budgets nest, and an inner one never outlasts the outer ones. The alarm raises
@@ -75,22 +80,77 @@ def timeout_message(seconds: float, what: str = "the computation") -> str:
 class BudgetExpired(BaseException):
     """A time budget ran out; the budget it belongs to turns it into LimitError."""
 
-    def __init__(self, budget: _Budget):
+    def __init__(self, budget: Deadline):
         super().__init__(budget.message)
         self.budget = budget
 
 
-class _Budget:
-    __slots__ = ("deadline", "message")
+class Deadline:
+    """When a budget runs out: what ``with time_budget(s) as deadline`` gives the work it
+    covers, and what that work hands down to the functions it calls, in any thread.
 
-    def __init__(self, seconds: float, message: str):
-        self.deadline = time.monotonic() + seconds
+    A deadline knows the one it is nested in (outer), and an inner one never outlasts
+    it: check() and remaining() look at the whole chain.
+    """
+
+    __slots__ = ("at", "message", "outer")
+
+    def __init__(self, seconds: float, message: str, outer: Deadline | None = None):
+        self.at = time.monotonic() + seconds
         self.message = message
+        self.outer = outer
+
+    def chain(self) -> list[Deadline]:
+        """This deadline and those it is nested in, outermost first."""
+        chain, deadline = [], self
+        while deadline is not None:
+            chain.append(deadline)
+            deadline = deadline.outer
+        return chain[::-1]
+
+    def check(self) -> None:
+        """Stop here (BudgetExpired, which its time_budget turns into LimitError) once this
+        deadline or one it is nested in has passed; work calls it between units."""
+        if _thread.paused:
+            return
+        now = time.monotonic()
+        for deadline in self.chain():  # outermost first: an inner one cannot swallow it
+            if now >= deadline.at:
+                raise BudgetExpired(deadline)
+
+    def remaining(self) -> float | None:
+        """Seconds left (None: no limit), so that optional work (simplifying for display)
+        can fit in what is left."""
+        if _thread.paused:
+            return None
+        return max(0.0, min(d.at for d in self.chain()) - time.monotonic())
+
+
+class _NoDeadline(Deadline):
+    """No limit: what time_budget(None) gives outside any budget."""
+
+    def __init__(self) -> None:
+        self.at, self.message, self.outer = math.inf, "", None
+
+    def check(self) -> None:
+        return None
+
+    def remaining(self) -> None:
+        return None
+
+
+NO_DEADLINE = _NoDeadline()
+
+
+def current() -> Deadline:
+    """The innermost deadline of this thread's budgets (NO_DEADLINE outside any): where
+    work that is handed no deadline takes its own from."""
+    return _thread.budgets[-1] if _thread.budgets else NO_DEADLINE
 
 
 class _Thread(threading.local):
     def __init__(self) -> None:
-        self.budgets: list[_Budget] = []  # outermost first
+        self.budgets: list[Deadline] = []  # outermost first
         self.paused = 0
 
 
@@ -115,27 +175,36 @@ def _alarmed() -> bool:
 
 
 class time_budget:  # noqa: N801 - used like a function: with time_budget(2):
-    """Raise LimitError when the block runs longer than seconds (None, 0 or inf: no limit)."""
+    """Raise LimitError when the block runs longer than seconds (None, 0 or inf: no limit).
 
-    def __init__(self, seconds: float | None, what: str = "the computation"):
+    ``with time_budget(2) as deadline:`` gives the block's Deadline, to hand down.
+    within: a deadline from another thread to nest in (a worker's budget then ends
+    no later than its caller's)."""
+
+    def __init__(
+        self, seconds: float | None, what: str = "the computation", within: Deadline | None = None
+    ):
         self.seconds = check_timeout(seconds)
         self.what = what
-        self._budget: _Budget | None = None
+        self.within = within  # the deadline to nest in, where it is not this thread's
+        self._budget: Deadline | None = None
 
-    def __enter__(self) -> time_budget:
+    def __enter__(self) -> Deadline:
+        """The block's deadline (with no seconds, the one it runs within)."""
+        outer = self.within or (_thread.budgets[-1] if _thread.budgets else None)
         if self.seconds is None:
-            return self
-        budget = _Budget(self.seconds, timeout_message(self.seconds, self.what))
+            return outer or NO_DEADLINE
+        budget = Deadline(self.seconds, timeout_message(self.seconds, self.what), outer)
         if not _alarmed():
             _thread.budgets.append(budget)
             self._budget = budget
-            return self
+            return budget
         if not _thread.budgets:
             _install(self.seconds, budget.message)
         _thread.budgets.append(budget)
         self._budget = budget
         _arm()
-        return self
+        return budget
 
     def __exit__(self, kind, error, traceback) -> bool:
         budget, self._budget = self._budget, None
@@ -153,25 +222,17 @@ class time_budget:  # noqa: N801 - used like a function: with time_budget(2):
 
 
 def checkpoint() -> None:
-    """Stop here (BudgetExpired) if a budget of this thread has run out.
+    """current().check(): for work that was handed no deadline.
 
-    Work that can run in a worker thread calls this between units; in the main thread
-    the alarm does the same between any two bytecodes.
+    Work that can run in a worker thread checks its deadline between units; in the main
+    thread the alarm does the same between any two bytecodes.
     """
-    if not _thread.budgets or _thread.paused:
-        return
-    now = time.monotonic()
-    for budget in _thread.budgets:
-        if now >= budget.deadline:
-            raise BudgetExpired(budget)
+    current().check()
 
 
 def remaining() -> float | None:
-    """Seconds left before this thread's nearest budget runs out (None: no budget), so
-    that optional work (simplifying for display) can fit in what is left."""
-    if not _thread.budgets or _thread.paused:
-        return None
-    return max(0.0, min(b.deadline for b in _thread.budgets) - time.monotonic())
+    """current().remaining()."""
+    return current().remaining()
 
 
 class unbudgeted:  # noqa: N801
@@ -190,11 +251,11 @@ class unbudgeted:  # noqa: N801
         if not _thread.budgets or _thread.paused:
             return False
         for budget in _thread.budgets:
-            budget.deadline += spent
+            budget.at += spent
         if _alarmed():
             _arm()
             outermost = _thread.budgets[0]
-            left = max(outermost.deadline - time.monotonic(), 1e-3)
+            left = max(outermost.at - time.monotonic(), 1e-3)
             _tell_watchdog(f"start {left!r} {outermost.message}")
         return False
 
@@ -250,7 +311,7 @@ def _drain() -> None:
     """Nothing: calling a Python function runs any signal handler already due."""
 
 
-def _remove(budget: _Budget) -> None:
+def _remove(budget: Deadline) -> None:
     budgets = _thread.budgets
     for i in range(len(budgets) - 1, -1, -1):
         if budgets[i] is budget:
@@ -259,7 +320,7 @@ def _remove(budget: _Budget) -> None:
 
 
 def _arm() -> None:
-    times = [budget.deadline for budget in _thread.budgets]
+    times = [budget.at for budget in _thread.budgets]
     if _host.due is not None:
         times.append(_host.due)
     # A deadline already past fires at once (setitimer needs a positive delay). The
@@ -278,7 +339,7 @@ def _on_alarm(signum, frame) -> None:
         _arm()
         _call_host(signum, frame)
     for budget in _thread.budgets:  # outermost first: an inner one cannot swallow it
-        if now >= budget.deadline:
+        if now >= budget.at:
             raise BudgetExpired(budget)
     _arm()  # woke early (clock granularity), or for the host: wait for the deadline
 
@@ -310,6 +371,9 @@ _BOOKKEEPING = {
         unbudgeted.__enter__,
         unbudgeted.__exit__,
         checkpoint,
+        Deadline.check,
+        Deadline.chain,
+        Deadline.remaining,
         _install,
         _uninstall,
         _drain,

@@ -26,7 +26,7 @@ import sys
 import threading
 from contextlib import contextmanager
 
-try:  # imported here, not while parsing (tests/test_hostile.py audits what parsing does)
+try:  # imported here, not while parsing (tests/expr/test_hostile.py audits what parsing does)
     import resource
 except ImportError:  # not Unix
     resource = None

@@ -70,6 +70,18 @@ def test_custom_operation_example():
 
 
 @pytest.mark.slow
+def test_expression_tree_example():
+    lines = _run_python("expression_tree.py").stdout.splitlines()
+    assert lines[0] == "variables: x, y"
+    assert lines[1] == "tree: Sum of 2 terms, 5 levels"
+    # d/dx (x^2 sin y - 1/x) = 2x sin y + 1/x^2: 17/4 at (2, pi/2)
+    assert lines[2] == "df/dx: 2*x*sin(y) + x**(-2)"
+    assert lines[3] == "at x=2, y=pi/2: 17/4 = 4.25"
+    assert lines[4] == "the lowering sees: sum of ['negative', 'product']"
+    assert lines[5] == "error: division by zero at column 2"
+
+
+@pytest.mark.slow
 def test_many_points_example():
     result = _run_script("many_points.sh")
     lines = result.stdout.splitlines()
@@ -101,6 +113,7 @@ def test_every_example_is_tested():
         "shell_scripting.sh",
         "python_api.py",
         "custom_operation.py",
+        "expression_tree.py",
         "many_points.sh",
         "verdicts.sh",
     }

@@ -111,12 +111,16 @@ def check_entries(
     values: dict[sympy.Symbol, sympy.Expr],
     numbers: list[float],
     dtype: str = "float64",
+    *,
+    deadline: budget.Deadline | None = None,
 ) -> list[EntryCheck]:
     """Judge each entry at a point, against torch's value of it (numbers, in order).
 
     values: the point as given (exact); torch was given each value rounded to dtype
-    (precision.nearest_float).
+    (precision.nearest_float). deadline: checked between entries (by default, that of
+    the budget this runs in).
     """
+    deadline = deadline or budget.current()
     binary = precision.binary_point(precision.float_point(values, dtype))
     rounded = binary != values
     context: dict[tuple, tuple] = {}  # (component, point) -> (problem, active breaks)
@@ -129,7 +133,7 @@ def check_entries(
 
     checks = []
     for entry, number in zip(entries, numbers, strict=True):
-        budget.checkpoint()  # a worker thread's budget is held between entries
+        deadline.check()  # in a worker thread, where no alarm interrupts
         saved = mpmath.mp.prec
         trees = [*(components[term.component] for term in entry.terms), entry.expr]
         try:

@@ -491,13 +491,14 @@ def parse_components(text: str, *, undefined: bool = False) -> list:
 
 def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list, list[str]]:
     """parse_components, and the variable names the text uses, even those that cancel (x - x)."""
-    from derivcli.symbolic import build
+    from derivcli.symbolic import backend
 
     parsed = parse_tree(text, undefined=undefined)
     stripped = text.strip()
     try:
         with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
-            return build.components(parsed.components, undefined=undefined), list(parsed.names)
+            built = backend.default().build(parsed.components, undefined=undefined)
+            return built, list(parsed.names)
     except ParseError as error:
         raise _with_context(error, stripped) from None
     except RecursionError:

@@ -1,7 +1,10 @@
-"""sympy expressions to a torch callable, through the function table.
+"""A symbolic backend's expressions to a torch callable, through the function table.
 
 The expressions are flattened into a straight-line program over their distinct
-subexpressions, so a subexpression shared by several entries is computed once.
+subexpressions, so a subexpression shared by several entries is computed once. The
+program is made from the backend's views of the nodes (derivcli.symbolic.backend), not
+from its classes; where the backend has the ``stable_forms`` capability (sympy), the
+rewrites of numeric/stable.py come first.
 """
 
 from __future__ import annotations
@@ -9,34 +12,40 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable
+from fractions import Fraction
 
-import sympy
 import torch
 
 from derivcli import recursion
-from derivcli.check import precision
 from derivcli.errors import InputError
 from derivcli.expr.functions import BY_NAME
-from derivcli.numeric.stable import stable_form, stable_operation
 from derivcli.numeric.torch_functions import LOWERINGS
-from derivcli.symbolic.sympy_functions import name_of
+from derivcli.symbolic import backend as backends
 
 
 def lower(
-    exprs: list[sympy.Expr],
-    inputs: list[sympy.Symbol],
+    exprs: list,
+    inputs: list,
     *,
     dtype: torch.dtype = torch.float64,
     device: torch.device | str = "cpu",
     values_only: bool = False,
+    backend: backends.Backend | None = None,
 ) -> Program:
     """A function from one tensor per input symbol to one tensor per expression.
 
     values_only: the program is evaluated, never differentiated, so it may use faster
     forms whose derivatives torch would get wrong at a boundary (x^(3/2) as sqrt(x)^3
     has no derivative at 0 in torch, and x^1.5 has).
+    backend: the expressions' symbolic backend (the default one when None).
     """
-    slots: dict[sympy.Basic, int] = {symbol: i for i, symbol in enumerate(inputs)}
+    backend = backend or backends.default()
+    if "stable_forms" in backend.capabilities:
+        from derivcli.numeric.stable import stable_form, stable_operation
+    else:
+        stable_form = stable_operation = _no_rewrite
+    operation = _Operations(backend, values_only)
+    slots: dict = {symbol: i for i, symbol in enumerate(inputs)}
     steps: list[tuple[Callable, tuple[int, ...]]] = []
     constants: dict[int, float] = {}
 
@@ -47,28 +56,32 @@ def lower(
         constants[index] = value
         return index
 
-    constant_nodes: dict[sympy.Basic, bool] = {}
+    constant_nodes: dict = {}
 
-    def is_constant(node: sympy.Basic) -> bool:
+    def is_constant(node) -> bool:
         # free_symbols walks the whole tree below a node each time; derivatives share
         # subtrees, so that is exponential in the nesting depth. This is linear.
         known = constant_nodes.get(node)
         if known is None:
-            known = not node.is_Symbol and all(is_constant(arg) for arg in node.args)
+            below = backend.arguments(node)
+            if below:
+                known = all(is_constant(arg) for arg in below)
+            else:
+                known = backend.view(node).kind != backends.SYMBOL
             constant_nodes[node] = known
         return known
 
-    def visit(node: sympy.Basic) -> int:
+    def visit(node) -> int:
         if node in slots:
             return slots[node]
-        if node.is_Symbol:
-            raise InputError(f"'{node}' has no value")
         if is_constant(node):
-            index = constant(_constant_value(node))
+            index = constant(backend.approximate(node))
+        elif (view := backend.view(node)).kind == backends.SYMBOL:
+            raise InputError(f"'{view.name}' has no value")
         elif (rewritten := stable_form(node)) is not None and rewritten != node:
             index = visit(rewritten)
         else:
-            fn, args = stable_operation(node) or _operation(node, values_only)
+            fn, args = stable_operation(node) or operation(node, view)
             arg_slots = tuple(visit(arg) for arg in args)
             index = len(inputs) + len(steps)
             steps.append((fn, arg_slots))
@@ -116,44 +129,69 @@ class Program:
         return [memory[i] for i in self.outputs]
 
 
-def _constant_value(node: sympy.Basic) -> float:
-    if node.has(sympy.nan, sympy.zoo):
-        return float("nan")
-    if precision.too_extreme(node):
-        # An argument beyond 10^1000 (x*exp(exp(exp(exp(10))))): evalf would not return
-        # in time, and sympy's sign queries raised OverflowError inside mpmath
-        # (measured). Its value is unknown here, as it is to the verdict (unverified).
-        return float("nan")
-    try:
-        number = node.evalf(30)
-        value = complex(number)
-    except (TypeError, ValueError, RecursionError, MemoryError):
-        return float("nan")
-    except OverflowError:  # beyond float64 (exp(exp(10))): ±inf by the 30-digit value
-        real, imaginary = number.as_real_imag()
-        if imaginary != 0 or not real.is_Float:
-            return float("nan")
-        return float("inf") if real > 0 else float("-inf")
-    return value.real if value.imag == 0 else float("nan")
+def _no_rewrite(node):
+    return None
 
 
-def _operation(
-    node: sympy.Basic, values_only: bool = False
-) -> tuple[Callable, tuple[sympy.Basic, ...]]:
-    if node.is_Add:
-        return _sum, node.args
-    if node.is_Mul:
-        coefficient, factors = node.as_coeff_mul()
-        if coefficient == -1:
-            rest = sympy.Mul(*factors)
-            return torch.neg, (rest,)
-        return _product, node.args
-    if node.is_Pow:
-        return _power(*node.args, values_only)
-    name = name_of(node)
-    if name is not None:
-        return _function(name, node)
-    raise InputError(f"derivcli cannot compute {type(node).__name__} numerically: {node}")
+class _Operations:
+    """Each node's torch operation and the nodes it applies to, from its view."""
+
+    def __init__(self, backend: backends.Backend, values_only: bool):
+        self.backend = backend
+        self.values_only = values_only
+
+    def __call__(self, node, view: backends.View) -> tuple[Callable, tuple]:
+        if view.kind == backends.SUM:
+            return _sum, view.args
+        if view.kind == backends.NEGATIVE:
+            return torch.neg, view.args
+        if view.kind == backends.PRODUCT:
+            return _product, view.args
+        if view.kind == backends.POWER:
+            return self.power(*view.args, view.rational)
+        if view.kind == backends.CALL:
+            return self.function(view.name, view.args)
+        raise InputError(f"derivcli cannot compute {view.name} numerically: {node}")
+
+    def power(self, base, exponent, rational: Fraction | None):
+        if rational is not None and rational.denominator == 1:
+            n = rational.numerator
+            if n == -1:
+                return torch.reciprocal, (base,)
+            return (lambda b: b**n), (base,)
+        if rational == Fraction(1, 2):
+            return torch.sqrt, (base,)
+        if rational == Fraction(-1, 2):
+            return torch.rsqrt, (base,)
+        if self.values_only and rational is not None and rational.denominator == 2:
+            # x^(k/2) as an integer power of x^(1/2) or x^(-1/2), a step that the other
+            # half-integer powers of x share: three times faster than pow (measured),
+            # within a few ulp, and nan for x < 0 like pow.
+            k = rational.numerator
+            half = self.backend.power(base, Fraction(1 if k > 0 else -1, 2))
+            return (lambda root: root ** abs(k)), (half,)
+        if not self.backend.free_symbols(exponent):
+            p = self.backend.approximate(exponent)
+            return (lambda b: b**p), (base,)
+        return torch.pow, (base, exponent)
+
+    def function(self, name: str, node_args: tuple):
+        static_args = BY_NAME[name].static_args
+        lowering = LOWERINGS[name]
+        static = {
+            i: round(self.backend.approximate(node_args[i]))
+            for i in static_args
+            if i < len(node_args)
+        }
+        dynamic = tuple(arg for i, arg in enumerate(node_args) if i not in static)
+
+        def apply(*tensors):
+            args, it = [], iter(tensors)
+            for i in range(len(node_args)):
+                args.append(static[i] if i in static else next(it))
+            return lowering(torch, *args)
+
+        return apply, dynamic
 
 
 def _sum(*terms):
@@ -162,41 +200,3 @@ def _sum(*terms):
 
 def _product(*factors):
     return functools.reduce(operator.mul, factors)
-
-
-def _power(base: sympy.Expr, exponent: sympy.Expr, values_only: bool = False):
-    if exponent.is_Integer:
-        n = int(exponent)
-        if n == -1:
-            return torch.reciprocal, (base,)
-        return (lambda b: b**n), (base,)
-    if exponent == sympy.S.Half:
-        return torch.sqrt, (base,)
-    if exponent == -sympy.S.Half:
-        return torch.rsqrt, (base,)
-    if values_only and exponent.is_Rational and exponent.q == 2:
-        # x^(k/2) as an integer power of x^(1/2) or x^(-1/2), a step that the other
-        # half-integer powers of x share: three times faster than pow (measured),
-        # within a few ulp, and nan for x < 0 like pow.
-        k = int(exponent.p)
-        half = sympy.S.Half if k > 0 else -sympy.S.Half
-        return (lambda root: root ** abs(k)), (sympy.Pow(base, half, evaluate=False),)
-    if exponent.is_number:
-        p = float(exponent)
-        return (lambda b: b**p), (base,)
-    return torch.pow, (base, exponent)
-
-
-def _function(name: str, node: sympy.Basic):
-    static_args = BY_NAME[name].static_args
-    lowering = LOWERINGS[name]
-    static = {i: int(node.args[i]) for i in static_args if i < len(node.args)}
-    dynamic = tuple(arg for i, arg in enumerate(node.args) if i not in static)
-
-    def apply(*tensors):
-        args, it = [], iter(tensors)
-        for i in range(len(node.args)):
-            args.append(static[i] if i in static else next(it))
-        return lowering(torch, *args)
-
-    return apply, dynamic

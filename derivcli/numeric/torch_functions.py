@@ -1,10 +1,10 @@
 """The torch lowering of each function of the table, keyed by the row's name.
 
 ``LOWERINGS[name](torch, *args)`` computes the row's function on tensors; it receives
-the torch module first so that importing this module does not import torch. The rows
-named here are those whose sympy node derivcli lowers directly
-(``derivcli.symbolic.sympy_functions.SYMPY_CLASSES``); the others build their expression from
-other rows (``hypot`` is a square root of a sum) and need no lowering. Arguments that
+the torch module first so that importing this module does not import torch. Every row
+has one: sympy builds some rows from others (``hypot`` is a square root of a sum, so
+a sympy expression never holds a ``hypot`` node), but a backend may keep each call as
+its row (tests/symbolic/test_backend.py lowers such a backend). Arguments that
 the metadata lists as static (``derivcli.expr.functions``: root's n, polygamma's order) arrive
 as Python ints, the others as tensors.
 """
@@ -72,6 +72,11 @@ LOWERINGS: dict[str, Callable] = {
     "exp": _torch("exp"),
     "log": _torch("log"),
     "root": _root,
+    "log2": _torch("log2"),
+    "log10": _torch("log10"),
+    "sqrt": _torch("sqrt"),
+    "cbrt": lambda t, x: _root(t, x, 3),
+    "hypot": _torch("hypot"),
     # piecewise
     "abs": _torch("abs"),
     "sign": _torch("sign"),
@@ -87,6 +92,8 @@ LOWERINGS: dict[str, Callable] = {
     "gamma": _special("gamma"),
     "loggamma": _special("lgamma"),
     "polygamma": _special("polygamma"),
+    "digamma": lambda t, x: _special("polygamma")(t, 0, x),
+    "zeta": lambda t, s: t.special.zeta(s, t.ones_like(s)),
     "sigmoid": _special("sigmoid"),
     "softplus": _special("softplus"),
     "sinc": _special("sinc"),

@@ -166,11 +166,11 @@ def _streamed(request: Request) -> Outcome:
     early = CsvFile(request.points) if csv_file else None
     # A budget given covers the points too; the default one, the symbolic work only
     # (the points' cost grows with their number, which the user chose).
-    with budget.time_budget(request.timeout):
-        return _stream_points(request, early)
+    with budget.time_budget(request.timeout) as deadline:
+        return _stream_points(request, early, deadline)
 
 
-def _stream_points(request: Request, early) -> Outcome:
+def _stream_points(request: Request, early, deadline: budget.Deadline) -> Outcome:
     try:
         from derivcli import batch
 
@@ -206,7 +206,12 @@ def _stream_points(request: Request, early) -> Outcome:
 
     with ProgressBar(source) as progress:
         summary = batch.stream(
-            chosen, source, sink_factory, chunk_size=request.chunk_size, progress=progress
+            chosen,
+            source,
+            sink_factory,
+            chunk_size=request.chunk_size,
+            progress=progress,
+            deadline=deadline,
         )
     if not summary.non_finite:
         return Outcome()

@@ -18,28 +18,31 @@ SIMPLIFY_MIN_OPS = 12  # smaller entries are shown as they are
 SHORTEN_OPS = 400  # larger entries are shown shortened in the table
 
 
-def display_forms(matrix, printed=None) -> list:
+def display_forms(matrix, printed=None, deadline=None) -> list:
     """Texts for the table: simplified where that is shorter and fits the time budget,
     shortened (with their size) where they are too large to read.
 
     printed: the entries as to_text printed them, in the matrix's shape (they are not
     printed again). All of it is held to DISPLAY_SECONDS and a grace: past that, the
     printed entries stand, shortened by length, whatever called for the table (a
-    Python program's result.shown runs under no budget of the caller's).
+    Python program's result.shown runs under no budget of the caller's). deadline: the
+    one the table is made within (by default, that of the budget this runs in, when
+    the table is asked for).
     """
+    deadline = deadline or budget.current()
     from derivcli.errors import LimitError
 
-    left = budget.remaining()
+    left = deadline.remaining()
     seconds = DISPLAY_SECONDS if left is None else min(DISPLAY_SECONDS, DISPLAY_SHARE * left)
-    deadline = time.monotonic() + seconds
+    until = time.monotonic() + seconds
     done: dict[sympy.Basic, str] = {}
 
     def display(expr: sympy.Expr, text: str | None) -> str:
         if expr in done:
             return done[expr]
-        budget.checkpoint()
+        forms.check()
         shown, ops = expr, sympy.count_ops(expr)
-        remaining = deadline - time.monotonic()
+        remaining = until - time.monotonic()
         if SIMPLIFY_MIN_OPS < ops <= SHORTEN_OPS and remaining > 0:
             try:
                 with budget.time_budget(min(remaining, 0.5), "simplification"):
@@ -58,7 +61,8 @@ def display_forms(matrix, printed=None) -> list:
     texts = flatten(printed) if printed is not None else [None] * len(flatten(matrix))
     pairs = iter(zip(flatten(matrix), texts, strict=True))
     try:
-        with budget.time_budget(seconds + DISPLAY_GRACE, "the display forms"):
+        budgeted = budget.time_budget(seconds + DISPLAY_GRACE, "the display forms", deadline)
+        with budgeted as forms:
             with recursion.room_for(flatten(matrix), refuse=True):
                 return map_nested(lambda _: display(*next(pairs)), matrix)
     except LimitError:

@@ -102,3 +102,28 @@ def _printed(expr: sympy.Basic) -> str:
         # (erfc(1e155) overflows there): print the terms as they are stored.
         mpmath.mp.prec = saved
         return sympy.sstr(expr, order="none")
+
+
+def approximate(node: sympy.Basic) -> float:
+    """A constant as a float from 30 digits: ±inf beyond float64, nan where it is not
+    real or cannot be evaluated in time (the lowering's constants)."""
+    from derivcli.check import precision
+
+    if node.has(sympy.nan, sympy.zoo):
+        return float("nan")
+    if precision.too_extreme(node):
+        # An argument beyond 10^1000 (x*exp(exp(exp(exp(10))))): evalf would not return
+        # in time, and sympy's sign queries raised OverflowError inside mpmath
+        # (measured). Its value is unknown here, as it is to the verdict (unverified).
+        return float("nan")
+    try:
+        number = node.evalf(30)
+        value = complex(number)
+    except (TypeError, ValueError, RecursionError, MemoryError):
+        return float("nan")
+    except OverflowError:  # beyond float64 (exp(exp(10))): ±inf by the 30-digit value
+        real, imaginary = number.as_real_imag()
+        if imaginary != 0 or not real.is_Float:
+            return float("nan")
+        return float("inf") if real > 0 else float("-inf")
+    return value.real if value.imag == 0 else float("nan")

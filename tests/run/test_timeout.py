@@ -32,9 +32,9 @@ import hashlib, sys
 from derivcli import symbolic
 original = symbolic.Derivatives.__init__
 
-def stuck(*args):
+def stuck(*args, **options):
     hashlib.pbkdf2_hmac("sha256", b"x", b"y", 10**9)
-    return original(*args)
+    return original(*args, **options)
 
 symbolic.Derivatives.__init__ = stuck
 from derivcli.cli.app import main
@@ -146,6 +146,11 @@ def test_a_given_budget_covers_streamed_points_written_to_a_file(tmp_path):
 
 
 def test_the_default_budget_does_not_limit_streamed_points(cli, monkeypatch):
+    # api and batch take the constant as their default argument when first imported:
+    # imported here, with 0.3 they would keep it for every later test
+    import derivcli.api
+    import derivcli.batch  # noqa: F401
+
     monkeypatch.setattr(derivcli.budget, "DEFAULT_TIMEOUT", 0.3)  # the pipeline reads it
     start = time.monotonic()
     result = cli("hessian", "sin(x)*exp(y)", "--grid", "x=0:1:700,y=0:1:700", "-f", "csv")

@@ -53,7 +53,7 @@ def _forms(spec):
 def _point(data, spec, how):
     low, high = spec.domain
     margin = (high - low) * 0.05
-    # Away from 0, where sinc's formula is 0/0 (tests/test_verdicts.py covers that point).
+    # Away from 0, where sinc's formula is 0/0 (tests/check/test_verdicts.py covers that point).
     target = data.draw(
         st.floats(low + margin, high - margin).filter(lambda t: abs(t) > 0.05), label="argument"
     )

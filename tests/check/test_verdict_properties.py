@@ -190,7 +190,7 @@ def test_agree_and_disagree_are_never_wrong(case):
     [("sin(x)", 1234567890.1), ("log(1+x) - x", 1e-17), ("exp(x)", 1000.0)],
 )
 def test_the_property_sees_the_measured_cases(text, x):
-    """Control: the truth above reproduces what tests/test_trust.py knows in closed form."""
+    """Control: the truth above reproduces what tests/check/test_trust.py knows in closed form."""
     fn = {
         "sin(x)": mpmath.sin,
         "log(1+x) - x": lambda t: mpmath.log(1 + t) - t,

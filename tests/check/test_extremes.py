@@ -19,6 +19,16 @@ from derivcli.numeric import engines as numeric
 from derivcli.symbolic.sympy_functions import BUILDERS
 
 mpmath.mp.dps = 60
+
+
+@pytest.fixture(autouse=True)
+def _digits():
+    # set per test: a module-level mp.dps is overwritten by whichever test module
+    # pytest imports last (it imports every module before running any)
+    with mpmath.workdps(60):
+        yield
+
+
 mp = mpmath
 
 x, y = sympy.symbols("x y", real=True)

@@ -18,6 +18,15 @@ from derivcli.errors import InputError
 
 mpmath.mp.dps = 60
 
+
+@pytest.fixture(autouse=True)
+def _digits():
+    # set per test: a module-level mp.dps is overwritten by whichever test module
+    # pytest imports last (it imports every module before running any)
+    with mpmath.workdps(60):
+        yield
+
+
 A, D, N, U = "agree", "disagree", "not differentiable", "undefined"
 OVERFLOW, UNDERFLOW, IMPRECISE = "overflow", "underflow", "imprecise"
 TOLERANCE = {"float64": 1e-9, "float32": 1e-4}
@@ -210,7 +219,7 @@ def test_several_points_name_the_point_on_stderr(cli):
     assert result.stderr.startswith("derivcli: warning: at x = 0: d/dx: not differentiable")
 
 
-# --- the lowerings, through the command line (tests/test_extremes.py has every row) ---
+# --- the lowerings, through the command line (tests/check/test_extremes.py has every row) ---
 
 
 def _csv_rows(text: str) -> list[list[float]]:

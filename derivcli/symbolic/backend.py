@@ -1,0 +1,147 @@
+"""The symbolic backend interface: what derivcli asks of a computer algebra system.
+
+A backend builds its expressions from the parser's trees, differentiates them, puts
+exact values in, prints them as text that the parser reads back, turns numbers into
+floats, and shows each node as a ``View`` (what kind of node, its function's row, its
+arguments), from which the lowering to torch is made without knowing the backend's
+classes. ``capabilities`` says what else it can do (``limits`` for the verdicts at
+breaks and poles, ``simplify`` for the table's display forms).
+
+sympy is the first backend (``derivcli.symbolic.sympy_backend``); ``get(name)`` returns
+a registered backend, ``default()`` the one derivcli uses.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from fractions import Fraction
+
+# View kinds
+SYMBOL = "symbol"  # a variable
+NUMBER = "number"  # a node without variables (3, pi/4, sqrt(2), exp(exp(10)))
+SUM = "sum"
+PRODUCT = "product"
+NEGATIVE = "negative"  # -arg
+POWER = "power"  # base^exponent
+CALL = "call"  # a function of the table, by its row's name
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """One node as the lowering sees it.
+
+    name: the variable's name (symbol) or the function row's name (call).
+    rational: the exponent of a power when it is a rational number, exactly; None
+    otherwise (a symbolic exponent, or an irrational number such as pi).
+    """
+
+    kind: str
+    args: tuple = ()
+    name: str | None = None
+    rational: Fraction | None = None
+
+
+class Backend(ABC):
+    """A symbolic backend; expressions are the backend's own objects."""
+
+    name: str
+    capabilities: frozenset[str] = frozenset()
+
+    @abstractmethod
+    def build(self, trees, *, undefined: bool = False) -> list:
+        """Each tree (derivcli.expr.tree) as an expression; a ParseError at the node's
+        column where evaluation shows it undefined (unless undefined) or a division by
+        zero, a LimitError beyond the cost bounds."""
+
+    @abstractmethod
+    def symbol(self, name: str):
+        """The real variable called name."""
+
+    def prepare(self, expr):
+        """expr in the form the backend differentiates (the identity unless it needs one)."""
+        return expr
+
+    @abstractmethod
+    def differentiate(self, expr, variable):
+        """d expr / d variable, of a prepared expression (the result is prepared too)."""
+
+    def finish(self, expr):
+        """A prepared expression back in its ordinary form; an InputError where the
+        backend could not differentiate a part of it."""
+        return expr
+
+    @abstractmethod
+    def combine(self, terms):
+        """The sum of coefficient * expression over terms, (Fraction, expr) pairs."""
+
+    @abstractmethod
+    def substitute(self, expr, values: dict):
+        """expr with each variable replaced by its exact value, all at once."""
+
+    @abstractmethod
+    def to_text(self, expr) -> str:
+        """expr as text that derivcli's parser reads back to the same value."""
+
+    @abstractmethod
+    def to_float(self, expr) -> float | None:
+        """A number as the nearest float, certified; None where it is not real."""
+
+    @abstractmethod
+    def approximate(self, expr) -> float:
+        """A constant as a float for the torch program, from about 30 digits: ±inf
+        beyond the float range, nan where it is not real or cannot be known in time."""
+
+    @abstractmethod
+    def view(self, expr) -> View:
+        """expr's top node as a View (kind "unknown", with its arguments, for a node
+        the lowering has no rule for)."""
+
+    @abstractmethod
+    def power(self, base, exponent: Fraction):
+        """base^exponent as written, not simplified."""
+
+    @abstractmethod
+    def arguments(self, expr) -> tuple:
+        """The nodes directly below expr (none for a variable or a number)."""
+
+    @abstractmethod
+    def free_symbols(self, expr) -> set:
+        """The variables expr depends on."""
+
+
+_BACKENDS: dict[str, Backend] = {}
+
+
+def register(backend: Backend) -> Backend:
+    """Make backend available under its name."""
+    _BACKENDS[backend.name] = backend
+    return backend
+
+
+def names() -> list[str]:
+    """The registered backends' names, the default first."""
+    _load()
+    return list(_BACKENDS)
+
+
+def get(name: str) -> Backend:
+    """The backend called name."""
+    _load()
+    try:
+        return _BACKENDS[name]
+    except KeyError:
+        from derivcli.errors import InputError
+
+        known = ", ".join(_BACKENDS)
+        raise InputError(f"unknown symbolic backend {name!r}; known: {known}") from None
+
+
+def default() -> Backend:
+    """The backend derivcli uses (sympy)."""
+    return get("sympy")
+
+
+def _load() -> None:
+    if "sympy" not in _BACKENDS:
+        from derivcli.symbolic import sympy_backend  # noqa: F401  (registers itself)
