@@ -89,34 +89,48 @@ class Deadline:
     """When a budget runs out: what ``with time_budget(s) as deadline`` gives the work it
     covers, and what that work hands down to the functions it calls, in any thread.
 
-    A deadline knows the one it is nested in (outer), and an inner one never outlasts
-    it: check() and remaining() look at the whole chain.
+    A deadline knows those it is nested in (outers: this thread's enclosing budget, and
+    a caller's deadline from another thread), and an inner one never outlasts them:
+    check() and remaining() look at the whole chain.
     """
 
-    __slots__ = ("at", "message", "outer")
+    __slots__ = ("at", "message", "outers")
 
-    def __init__(self, seconds: float, message: str, outer: Deadline | None = None):
+    def __init__(self, seconds: float, message: str, *outers: Deadline):
         self.at = time.monotonic() + seconds
         self.message = message
-        self.outer = outer
+        self.outers = tuple(outer for outer in outers if outer is not None)
+
+    @property
+    def outer(self) -> Deadline | None:
+        """The deadline this one is nested in first (None for an outermost one)."""
+        return self.outers[0] if self.outers else None
 
     def chain(self) -> list[Deadline]:
-        """This deadline and those it is nested in, outermost first."""
-        chain, deadline = [], self
-        while deadline is not None:
-            chain.append(deadline)
-            deadline = deadline.outer
-        return chain[::-1]
+        """This deadline and those it is nested in, outermost first, each once."""
+        chain: list[Deadline] = []
+        for outer in self.outers:
+            chain.extend(d for d in outer.chain() if not any(d is c for c in chain))
+        chain.append(self)
+        return chain
 
     def check(self) -> None:
-        """Stop here (BudgetExpired, which its time_budget turns into LimitError) once this
-        deadline or one it is nested in has passed; work calls it between units."""
+        """Stop here once this deadline or one it is nested in has passed; work calls it
+        between units.
+
+        For a deadline of a budget open in this thread: BudgetExpired, which that budget
+        turns into LimitError (so that an inner budget's ``except LimitError`` cannot
+        swallow an outer one's). For any other (a caller's, handed to a worker thread,
+        or one whose budget has ended): LimitError at once.
+        """
         if _thread.paused:
             return
         now = time.monotonic()
         for deadline in self.chain():  # outermost first: an inner one cannot swallow it
             if now >= deadline.at:
-                raise BudgetExpired(deadline)
+                if any(deadline is b for b in _thread.budgets):
+                    raise BudgetExpired(deadline)
+                raise LimitError(deadline.message)
 
     def remaining(self) -> float | None:
         """Seconds left (None: no limit), so that optional work (simplifying for display)
@@ -130,7 +144,7 @@ class _NoDeadline(Deadline):
     """No limit: what time_budget(None) gives outside any budget."""
 
     def __init__(self) -> None:
-        self.at, self.message, self.outer = math.inf, "", None
+        self.at, self.message, self.outers = math.inf, "", ()
 
     def check(self) -> None:
         return None
@@ -178,8 +192,9 @@ class time_budget:  # noqa: N801 - used like a function: with time_budget(2):
     """Raise LimitError when the block runs longer than seconds (None, 0 or inf: no limit).
 
     ``with time_budget(2) as deadline:`` gives the block's Deadline, to hand down.
-    within: a deadline from another thread to nest in (a worker's budget then ends
-    no later than its caller's)."""
+    within: a deadline from another thread to nest in as well (a worker's budget then
+    ends no later than its caller's, checked between units; the alarm, in the main
+    thread, keeps this thread's own budgets)."""
 
     def __init__(
         self, seconds: float | None, what: str = "the computation", within: Deadline | None = None
@@ -191,10 +206,13 @@ class time_budget:  # noqa: N801 - used like a function: with time_budget(2):
 
     def __enter__(self) -> Deadline:
         """The block's deadline (with no seconds, the one it runs within)."""
-        outer = self.within or (_thread.budgets[-1] if _thread.budgets else None)
+        enclosing = _thread.budgets[-1] if _thread.budgets else None
         if self.seconds is None:
-            return outer or NO_DEADLINE
-        budget = Deadline(self.seconds, timeout_message(self.seconds, self.what), outer)
+            if self.within is not None and enclosing is not None:
+                return Deadline(math.inf, "", enclosing, self.within)
+            return self.within or enclosing or NO_DEADLINE
+        message = timeout_message(self.seconds, self.what)
+        budget = Deadline(self.seconds, message, enclosing, self.within)
         if not _alarmed():
             _thread.budgets.append(budget)
             self._budget = budget
@@ -250,8 +268,13 @@ class unbudgeted:  # noqa: N801
         spent = time.monotonic() - self._start
         if not _thread.budgets or _thread.paused:
             return False
+        # every deadline this thread's work is held to, a caller's in another thread too
+        # (the work waited here for all of them), each once
+        held: dict[int, Deadline] = {}
         for budget in _thread.budgets:
-            budget.at += spent
+            held.update((id(d), d) for d in budget.chain())
+        for deadline in held.values():
+            deadline.at += spent
         if _alarmed():
             _arm()
             outermost = _thread.budgets[0]

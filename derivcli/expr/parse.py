@@ -268,7 +268,7 @@ class _Parser:
                 left = tree.Power(left, self.nested(POW_BP - 1), token.pos, "'^'")
             elif token.kind == "sup" and POW_BP > rbp:
                 self.advance()
-                exponent = tree.Number(Fraction(token.value), token.pos)
+                exponent = tree.Number(Fraction(token.value), token.pos, written=False)
                 left = tree.Power(left, exponent, token.pos, f"'{token.text}'")
             else:
                 break
@@ -343,7 +343,7 @@ class _Parser:
     def root(self, radicand: tree.Node, token: Token) -> tree.Node:
         if token.value == 2:
             return tree.Call("sqrt", (radicand,), token.pos, token.text)
-        index = tree.Number(Fraction(token.value), token.pos)
+        index = tree.Number(Fraction(token.value), token.pos, written=False)
         return tree.Call("root", (radicand, index), token.pos, token.text)
 
     def parenthesized(self, opened: Token) -> tree.Node:

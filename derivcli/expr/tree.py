@@ -17,10 +17,14 @@ from fractions import Fraction
 
 @dataclass(frozen=True, slots=True)
 class Number:
-    """A number literal, exactly (``1e-3`` is 1/1000)."""
+    """A number, exactly (``1e-3`` is 1/1000).
+
+    written: typed as digits (which count against the digit budget of
+    derivcli.limits), not implied by a sign (the 2 of ``x²``, the 3 of ``∛x``)."""
 
     value: Fraction
     pos: int
+    written: bool = True
 
 
 @dataclass(frozen=True, slots=True)

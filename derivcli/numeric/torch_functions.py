@@ -93,6 +93,8 @@ LOWERINGS: dict[str, Callable] = {
     "loggamma": _special("lgamma"),
     "polygamma": _special("polygamma"),
     "digamma": lambda t, x: _special("polygamma")(t, 0, x),
+    # sympy takes zeta of numbers only (folded to constants); torch's is nan for s < 1
+    # and has no derivative, which a backend keeping zeta(s) of a variable would meet
     "zeta": lambda t, s: t.special.zeta(s, t.ones_like(s)),
     "sigmoid": _special("sigmoid"),
     "softplus": _special("softplus"),

@@ -6,7 +6,8 @@ exactly at points and printed, with sympy.
 - ``exact``: exact values at a point, text and floats.
 - ``display``: the table's simplified forms.
 - ``sympy_functions``, ``special``: each function row's sympy builder and class.
-- ``backend``: the interface the rest of derivcli uses, and the sympy backend.
+- ``backend``, ``sympy_backend``: the backend interface (which parsing, the derivatives
+  and the lowering go through) and sympy's implementation of it.
 """
 
 from derivcli.symbolic.derivatives import (

@@ -4,8 +4,10 @@ A backend builds its expressions from the parser's trees, differentiates them, p
 exact values in, prints them as text that the parser reads back, turns numbers into
 floats, and shows each node as a ``View`` (what kind of node, its function's row, its
 arguments), from which the lowering to torch is made without knowing the backend's
-classes. ``capabilities`` says what else it can do (``limits`` for the verdicts at
-breaks and poles, ``simplify`` for the table's display forms).
+classes. ``capabilities`` says what else it can do: ``stable_forms`` (the lowering
+applies numeric/stable.py's rewrites, which read sympy's trees); ``limits`` (for the
+verdicts at breaks and poles) and ``simplify`` (for the table's display forms) are
+declared for the day those parts go through the interface (today they are sympy's).
 
 sympy is the first backend (``derivcli.symbolic.sympy_backend``); ``get(name)`` returns
 a registered backend, ``default()`` the one derivcli uses.

@@ -59,7 +59,8 @@ class _Builder:
     def build(self, node: tree.Node) -> sympy.Expr:
         if isinstance(node, tree.Number):
             value = number(node.value)
-            limits.spend_digits(limits.rational_digits(value) + 1)
+            if node.written:
+                limits.spend_digits(limits.rational_digits(value) + 1)
             return value
         if isinstance(node, tree.Variable):
             return symbol(node.name)

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from derivcli.errors import ParseError
+from derivcli.errors import LimitError, ParseError
 from derivcli.expr import tree
 from derivcli.expr.parse import parse_components, parse_tree, parse_value_tree
 
@@ -47,9 +47,9 @@ def test_aliases_signs_and_bars_become_the_rows_names():
     ln, sqrt, cbrt, bars, square = parsed.components
     assert ln == tree.Call("log", (V("x", 3),), 0, "ln()")
     assert sqrt == tree.Call("sqrt", (V("x", 8),), 7, "√")
-    assert cbrt == tree.Call("root", (V("x", 12), N(Fraction(3), 11)), 11, "∛")
+    assert cbrt == tree.Call("root", (V("x", 12), N(Fraction(3), 11, False)), 11, "∛")
     assert bars == tree.Call("abs", (V("x", 16),), 15, None)
-    assert square == tree.Power(V("x", 20), N(Fraction(2), 21), 21, "'²'")
+    assert square == tree.Power(V("x", 20), N(Fraction(2), 21, False), 21, "'²'")
     assert parsed.names == ("x",)
 
 
@@ -100,3 +100,12 @@ def test_the_tree_needs_neither_sympy_nor_torch():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_only_digits_typed_count_against_the_digit_budget():
+    # as before the tree: 10^99992 fits in the 100,000 digits, and the 2 of x² is no
+    # number the user typed (x^2 spends its digit, and goes over)
+    (expr,) = parse_components("10^99992*x²")
+    assert expr.as_coeff_Mul()[0] == 10**99992
+    with pytest.raises(LimitError, match="digits"):
+        parse_components("10^99992*x^2")

@@ -51,31 +51,66 @@ def test_a_budget_gives_its_deadline_and_no_seconds_gives_the_enclosing_one():
 
 
 def test_a_deadline_handed_to_another_thread_stops_the_work_there():
-    with pytest.raises(LimitError, match="time budget of 0.2 s"):
-        with time_budget(0.2) as deadline:
-            kind, error = _in_thread(lambda: [time.sleep(0.3), deadline.check()])
-            assert kind == "raised" and isinstance(error, BudgetExpired)
-            raise error  # the budget it belongs to turns it into LimitError
+    # (a bare Deadline: the main thread's own budget would stop the main thread too)
+    deadline = budget.Deadline(0.2, "the caller's budget ran out")
+    kind, error = _in_thread(lambda: [time.sleep(0.3), deadline.check()])
+    # not the worker's budget: a LimitError there, which the worker's code can handle
+    assert kind == "raised" and type(error) is LimitError
+    assert str(error) == "the caller's budget ran out"
 
 
-def test_an_inner_deadline_checks_the_outer_ones_first():
+def test_in_its_own_thread_a_budget_expires_as_an_exception_only_it_turns_into_limit_error():
     with pytest.raises(LimitError, match="time budget of 0.2 s"):
         with time_budget(0.2) as outer:
-            inner = budget.Deadline(60, "inner", outer)
-            kind, error = _in_thread(lambda: [time.sleep(0.3), inner.check()])
-            assert error.budget is outer
-            raise error
+            with time_budget(60) as inner:
+                time.sleep(0.3)
+                with pytest.raises(BudgetExpired) as caught:
+                    inner.check()  # the outer one has passed: no except LimitError stops it
+                assert caught.value.budget is outer
+                raise caught.value
 
 
-def test_a_workers_budget_nests_in_the_callers_deadline():
+def test_a_deadline_kept_after_its_budget_is_a_limit_error():
+    with time_budget(0.05) as deadline:
+        pass
+    time.sleep(0.1)
+    with pytest.raises(LimitError, match="time budget of 0.05 s"):
+        deadline.check()
+
+
+def test_a_workers_budget_nests_in_the_callers_deadline_and_its_own():
     with time_budget(5) as caller:
 
         def work():
-            with time_budget(60, within=caller) as own:
-                return own.outer is caller, own.remaining()
+            with time_budget(0.2) as own_outer:
+                with time_budget(60, within=caller) as own:
+                    assert {id(d) for d in own.chain()} == {id(caller), id(own_outer), id(own)}
+                    left = own.remaining()
+                    time.sleep(0.3)
+                    try:
+                        own.check()
+                    except BudgetExpired as error:
+                        return left, error.budget is own_outer
+            return None
 
-        kind, (nested, left) = _in_thread(work)
-        assert kind == "returned" and nested and left <= 5
+        kind, (left, expired_first) = _in_thread(work)
+    assert kind == "returned" and left <= 0.2 and expired_first
+
+
+def test_time_outside_the_budget_does_not_count_for_the_callers_deadline_either():
+    # (a bare Deadline: a budget of the main thread would have its alarm, which a
+    # worker's pause cannot hold)
+    caller = budget.Deadline(0.5, "the caller's")
+
+    def work():
+        with time_budget(60, within=caller) as own:
+            with budget.unbudgeted():
+                time.sleep(0.7)
+            own.check()  # the 0.7 s do not count
+            return own.remaining()
+
+    kind, left = _in_thread(work)
+    assert kind == "returned" and 0.3 < left <= 0.5, left
 
 
 def test_derivatives_check_the_deadline_they_are_handed():
@@ -85,7 +120,7 @@ def test_derivatives_check_the_deadline_they_are_handed():
     kind, error = _in_thread(
         lambda: Derivatives(ops.get("hessian"), exprs, free_variables(exprs), deadline=expired)
     )
-    assert kind == "raised" and isinstance(error, BudgetExpired) and error.budget is expired
+    assert kind == "raised" and type(error) is LimitError and str(error) == "expired"
     # and without one, the work runs to the end in a thread without a budget
     kind, made = _in_thread(lambda: Derivatives(ops.get("hessian"), exprs, free_variables(exprs)))
     assert kind == "returned" and len(made.matrix) == 12
