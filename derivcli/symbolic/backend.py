@@ -9,8 +9,10 @@ applies numeric/stable.py's rewrites, which read sympy's trees); ``limits`` (for
 verdicts at breaks and poles) and ``simplify`` (for the table's display forms) are
 declared for the day those parts go through the interface (today they are sympy's).
 
-sympy is the first backend (``derivcli.symbolic.sympy_backend``); ``get(name)`` returns
-a registered backend, ``default()`` the one derivcli uses.
+sympy is the first backend (``derivcli.symbolic.sympy_backend``) and the default;
+SymEngine the second (``derivcli.symbolic.symengine_backend``, for the rows it has
+natively). ``get(name)`` returns a backend, importing its module when first asked for;
+``default()`` the one derivcli uses.
 """
 
 from __future__ import annotations
@@ -122,14 +124,15 @@ def register(backend: Backend) -> Backend:
 
 
 def names() -> list[str]:
-    """The registered backends' names, the default first."""
+    """The available backends' names (those whose library is installed), the default
+    first."""
     _load()
     return list(_BACKENDS)
 
 
 def get(name: str) -> Backend:
     """The backend called name."""
-    _load()
+    _load(name)
     try:
         return _BACKENDS[name]
     except KeyError:
@@ -144,6 +147,23 @@ def default() -> Backend:
     return get("sympy")
 
 
-def _load() -> None:
-    if "sympy" not in _BACKENDS:
-        from derivcli.symbolic import sympy_backend  # noqa: F401  (registers itself)
+# Each backend's module, imported (and so registered) when first asked for: symengine's
+# import costs 70-120 ms (measured), which a run on the sympy backend does not pay.
+_MODULES = {
+    "sympy": "derivcli.symbolic.sympy_backend",
+    "symengine": "derivcli.symbolic.symengine_backend",
+}
+
+
+def _load(name: str | None = None) -> None:
+    """Import the backend called name (every backend when None) if not yet registered."""
+    import importlib
+
+    for known, module in _MODULES.items():
+        if known in _BACKENDS or (name is not None and name in _MODULES and known != name):
+            continue
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            if known == "sympy":
+                raise  # sympy is a dependency; only an optional backend may be absent
