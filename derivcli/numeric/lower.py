@@ -10,6 +10,7 @@ rewrites of numeric/stable.py come first.
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable
 from fractions import Fraction
@@ -158,6 +159,8 @@ class _Operations:
             n = rational.numerator
             if n == -1:
                 return torch.reciprocal, (base,)
+            if abs(n) > _LARGEST_INT_EXPONENT:  # x^(10^30): torch's int exponent overflows
+                return _huge_power(n), (base,)
             return (lambda b: b**n), (base,)
         if rational == Fraction(1, 2):
             return torch.sqrt, (base,)
@@ -194,6 +197,18 @@ class _Operations:
             return lowering(torch, *args)
 
         return apply, dynamic
+
+
+_LARGEST_INT_EXPONENT = 2**53  # beyond it a float exponent is an even integer anyway
+
+
+def _huge_power(n: int) -> Callable:
+    """b^n for an integer n beyond 2^53: |b|^float(n), with b's sign where n is odd (the
+    float, an even number, would lose it)."""
+    p = float(n) if abs(n) < 10**308 else math.copysign(math.inf, n)
+    if n % 2:
+        return lambda b: torch.sign(b) * torch.abs(b) ** p
+    return lambda b: torch.abs(b) ** p
 
 
 def _float(rational: Fraction) -> float | None:

@@ -485,3 +485,31 @@ def test_the_console_script_gives_huge_compositions_a_verdict(expression):
     if done.returncode == 0:
         verdicts = json.loads(done.stdout)["results"][0]["verdicts"]
         assert set(np.ravel(np.array(verdicts, dtype=object))) <= VERDICTS
+
+
+@pytest.mark.parametrize(
+    "text, n, point, verdict",
+    [
+        ("x^(10^30)", 10**30, -1.0, "agree"),  # (-1)^(10^30 - 1): the odd power keeps the sign
+        ("x^(10^30 + 1)", 10**30 + 1, -1.0, "agree"),
+        ("x^(10^30)", 10**30, 0.5, "underflow"),
+        ("x^(10^30)", 10**30, -2.0, "overflow"),
+        ("x^(10^30 + 1)", 10**30 + 1, -2.0, "overflow"),
+        ("x^(-10^30)", -(10**30), -1.0, "agree"),
+    ],
+)
+def test_integer_exponents_beyond_int64_are_lowered(text, n, point, verdict):
+    # torch's integer exponent is an int64: x^(10^30) was an internal error (OverflowError)
+    import mpmath
+
+    result = derivcli.grad(text, at={"x": point}).results[0]
+    with mpmath.workdps(40):
+        truth = n * mpmath.mpf(point) ** (n - 1)
+    assert result.verdicts == [verdict], (result.numeric, result.warnings)
+    (number,) = result.numeric
+    if verdict == "agree":
+        assert number == float(truth)
+    elif verdict == "underflow":
+        assert number == 0.0 and 0 < abs(truth) < 1e-308
+    else:  # beyond float64, with the sign of the exact value
+        assert math.isinf(number) and math.copysign(1, number) == mpmath.sign(truth)
