@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -451,8 +452,17 @@ def _tree(text: str, *, offset: int = 0, point_value: bool = False, undefined: b
 _TOO_DEEP = recursion.TOO_DEEP
 
 
-def _with_context(error: ParseError, shown: str) -> ParseError:
-    return ParseError(error.message, shown, error.position)
+@contextmanager
+def _parsing(text: str, shown: str):
+    """Room on the stack for text's nesting; a ParseError shown in its context, and a
+    RecursionError as the nesting limit."""
+    try:
+        with recursion.room_for_parsing(text, limits.MAX_DEPTH):
+            yield
+    except ParseError as error:
+        raise ParseError(error.message, shown, error.position) from None
+    except RecursionError:
+        raise LimitError(_TOO_DEEP) from None
 
 
 def _checked_length(text: str, what: str) -> None:
@@ -471,13 +481,8 @@ def parse_tree(text: str, *, undefined: bool = False) -> tree.Parsed:
         raise InputError(f"expression must be text, not {type(text).__name__}", "expression")
     _checked_length(text, "the expression")
     stripped = text.strip()
-    try:
-        with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
-            return _tree(stripped, undefined=undefined)
-    except ParseError as error:
-        raise _with_context(error, stripped) from None
-    except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+    with _parsing(stripped, stripped):
+        return _tree(stripped, undefined=undefined)
 
 
 def parse_components(text: str, *, undefined: bool = False) -> list:
@@ -495,14 +500,9 @@ def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list, list[
 
     parsed = parse_tree(text, undefined=undefined)
     stripped = text.strip()
-    try:
-        with recursion.room_for_parsing(stripped, limits.MAX_DEPTH):
-            built = backend.default().build(parsed.components, undefined=undefined)
-            return built, list(parsed.names)
-    except ParseError as error:
-        raise _with_context(error, stripped) from None
-    except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+    with _parsing(stripped, stripped):
+        built = backend.default().build(parsed.components, undefined=undefined)
+    return built, list(parsed.names)
 
 
 def parse_expression(text: str, *, undefined: bool = False):
@@ -527,15 +527,9 @@ def parse_value_tree(text: str, *, context: str | None = None, offset: int = 0) 
     context is the text shown in error messages (the whole --at spec) and offset
     the column of text within it.
     """
-    shown = text if context is None else context
     _checked_length(text, "the value")
-    try:
-        with recursion.room_for_parsing(text, limits.MAX_DEPTH):
-            values = _tree(text, offset=offset, point_value=True).components
-    except ParseError as error:
-        raise _with_context(error, shown) from None
-    except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+    with _parsing(text, text if context is None else context):
+        values = _tree(text, offset=offset, point_value=True).components
     if len(values) != 1:
         raise InputError(f"'{text.strip()}' is several values; give one number")
     return values[0]
@@ -546,14 +540,8 @@ def parse_value(text: str, *, context: str | None = None, offset: int = 0):
     from derivcli.symbolic import build
 
     value = parse_value_tree(text, context=context, offset=offset)
-    shown = text if context is None else context
-    try:
-        with recursion.room_for_parsing(text, limits.MAX_DEPTH):
-            number = build.components((value,), undefined=True)[0]
-    except ParseError as error:
-        raise _with_context(error, shown) from None
-    except RecursionError:
-        raise LimitError(_TOO_DEEP) from None
+    with _parsing(text, text if context is None else context):
+        number = build.components((value,), undefined=True)[0]
     return build.real_finite(number, text.strip())
 
 

@@ -132,6 +132,8 @@ def names() -> list[str]:
 
 def get(name: str) -> Backend:
     """The backend called name."""
+    if name in _BACKENDS:  # every parse and lowering asks for the default
+        return _BACKENDS[name]
     _load(name)
     try:
         return _BACKENDS[name]

@@ -48,10 +48,9 @@ class SympyBackend(backend.Backend):
         return expr.replace(special.Abs, sympy.Abs).replace(special.sign, sympy.sign)
 
     def combine(self, terms) -> sympy.Expr:
-        products = [
-            sympy.Rational(c.numerator, c.denominator) * expr if c != 1 else expr
-            for c, expr in terms
-        ]
+        from derivcli.symbolic.derivatives import rational
+
+        products = [rational(c) * expr if c != 1 else expr for c, expr in terms]
         return products[0] if len(products) == 1 else sympy.Add(*products)
 
     def substitute(self, expr: sympy.Expr, values: dict) -> sympy.Expr:
