@@ -28,13 +28,30 @@ import sympy
 from derivcli import budget, ops, recursion, symbolic
 from derivcli.check import precision, verdict
 from derivcli.errors import InputError
-from derivcli.expr.parse import is_identifier, parse_point, parse_value, parse_with_names
+from derivcli.expr.parse import build_parsed, is_identifier, parse_point, parse_tree, parse_value
 from derivcli.nested import flatten, map_nested
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
+from derivcli.symbolic import build
 
 DTYPES = ("float64", "float32")
 ENGINES = ("auto", "autograd", "symbolic")
+
+
+# compute's keyword symbolic (the backend's name) hides the module there
+
+
+def _differentiate(*args, **options):
+    return symbolic.derivatives(*args, **options)
+
+
+def _display_forms(*args):
+    return symbolic.display_forms(*args)
+
+
+def _Derivatives(*args, **options):  # noqa: N802 - the class, under another name
+    return symbolic.Derivatives(*args, **options)
+
 
 Point = Mapping[str, object] | str
 Points = Point | Sequence[Point] | None
@@ -77,6 +94,7 @@ def compute(
     dtype: str = "float64",
     timeout: float | None = budget.DEFAULT_TIMEOUT,
     engine: str = "autograd",
+    symbolic: str = "auto",
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
 
@@ -92,33 +110,39 @@ def compute(
     engine: which engine computes the numbers: "autograd" (torch.func, independent of
         the symbolic derivative it is checked against), "symbolic" (the symbolic
         derivative, lowered to torch) or "auto" (autograd here; see derivcli.batch).
+    symbolic: the symbolic backend: "sympy", "symengine", or "auto" (SymEngine for
+        large problems whose functions it has, sympy otherwise; see
+        derivcli.symbolic.choice). Exact values are the same either way.
     """
     op = ops.get(kind)
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
     check_timeout(timeout)
+    check_symbolic(symbolic)
     with budget.time_budget(timeout) as deadline:
-        exprs, variables, parameters = prepare(op, expression, wrt)
-        points = [_check_point(point, variables + parameters) for point in _points(at)]
-        derivatives = symbolic.derivatives(op, exprs, variables, deadline=deadline)
+        exprs, variables, parameters = prepare(op, expression, wrt, symbolic)
+        named = [build.symbol(s.name) for s in variables + parameters]  # sympy's, for points
+        points = [_check_point(point, named) for point in _points(at)]
+        derivatives = _differentiate(op, exprs, variables, deadline=deadline)
+        backend = derivatives.backend
         matrix = derivatives.matrix
-        printed = map_nested(symbolic.to_text, matrix)
+        printed = map_nested(backend.to_text, matrix)
         result = Result(
             kind=op.name,
-            expressions=[symbolic.to_text(expr) for expr in exprs],
+            expressions=[backend.to_text(expr) for expr in exprs],
             variables=[v.name for v in variables],
             symbolic=printed,
             device=device,
             dtype=dtype,
-            make_display=functools.partial(symbolic.display_forms, matrix, printed),
+            make_display=functools.partial(_display_forms, matrix, printed),
         )
         if not points:
             return result
         numeric = budget.unbudgeted_import("derivcli.numeric.engines")  # torch
         for point in points:
             _check_range(point, dtype)
-        point_floats = [[_float(point[s]) for s in variables + parameters] for point in points]
+        point_floats = [[_float(point[s]) for s in named] for point in points]
         numbers = numeric.derivatives(
             op,
             exprs,
@@ -129,14 +153,34 @@ def compute(
             dtype=dtype,
             engine=engine,
         )
-        entries = _entries(derivatives)
-        labels = flatten(op.labels(result.variables, len(exprs)))
+        judge = _judge(op, expression, wrt, exprs, derivatives, dtype, deadline)
+        labels = [entry.label for entry in flatten(derivatives.entries)]
         for point, numeric_values in zip(points, numbers, strict=True):
-            checks = verdict.check_entries(
-                exprs, entries, point, flatten(numeric_values), dtype, deadline=deadline
-            )
+            checks = judge(point, flatten(numeric_values))
             result.results.append(_point_result(point, checks, numeric_values, labels))
     return result
+
+
+def _judge(op, expression, wrt, exprs, derivatives, dtype, deadline) -> Callable:
+    """check(point, numbers): the verdicts on torch's numbers at a point, from sympy's
+    derivatives, or from a faster backend's where its exact values settle them
+    (derivcli.check.fast)."""
+    if derivatives.backend.name == "sympy":
+        entries = _entries(derivatives)
+        return lambda point, numbers: verdict.check_entries(
+            exprs, entries, point, numbers, dtype, deadline=deadline
+        )
+    from derivcli.check import fast
+
+    @functools.cache
+    def reference():  # sympy's derivatives, made only for the entries left to sympy
+        components, variables, _ = prepare(op, expression, wrt, "sympy")
+        lazy = _Derivatives(op, components, variables, lazy=True, deadline=deadline)
+        return components, lazy
+
+    return lambda point, numbers: fast.check_entries(
+        derivatives, reference, point, numbers, dtype, deadline=deadline
+    )
 
 
 def check_dtype(dtype: str) -> None:
@@ -153,6 +197,16 @@ def check_timeout(timeout) -> None:
         raise InputError(str(error), "timeout") from None
 
 
+def check_symbolic(name: str) -> None:
+    """Refuse an unknown symbolic backend."""
+    from derivcli.symbolic.choice import CHOICES
+
+    if not isinstance(name, str) or name not in CHOICES:
+        raise InputError(
+            f"unknown symbolic backend {_shown(name)}: use {', '.join(CHOICES)}", "symbolic"
+        )
+
+
 def check_engine(engine: str) -> None:
     """Refuse an unknown engine."""
     if not isinstance(engine, str) or engine not in ENGINES:
@@ -164,16 +218,19 @@ def _shown(value) -> str:
     return f"'{value}'" if isinstance(value, str) else repr(value)[:60]
 
 
-def prepare(kind, expression, wrt=None):
-    """Parse and check, before any numbers: (expressions, variables, parameters)."""
+def prepare(kind, expression, wrt=None, symbolic="sympy"):
+    """Parse and check, before any numbers: (expressions, variables, parameters), as
+    expressions and symbols of the symbolic backend (symbolic: a backend's name, or
+    "auto": derivcli.symbolic.choice)."""
     op = ops.get(kind)
+    check_symbolic(symbolic)
 
     def parse():
-        exprs, free = _parse_expressions(op, expression)
+        exprs, free = _parse_expressions(op, expression, symbolic)
         variables, parameters = _choose_variables(free, wrt)
         return exprs, variables, parameters
 
-    key = (op, session.frozen(expression), session.frozen(wrt))
+    key = (op, session.frozen(expression), session.frozen(wrt), symbolic)
     exprs, variables, parameters = session.current().cached("prepare", key, parse)
     return list(exprs), list(variables), list(parameters)
 
@@ -211,8 +268,11 @@ def _nvidia_driver_present() -> bool:
     return os.path.exists("/proc/driver/nvidia/version") or os.path.exists("/dev/nvidiactl")
 
 
-def _parse_expressions(op, expression) -> tuple[list[sympy.Expr], list[sympy.Symbol]]:
-    """The expressions, and every variable they use (in natural order), even cancelled ones."""
+def _parse_expressions(op, expression, backend_name: str) -> tuple[list, list]:
+    """The expressions, and every variable they use (in natural order), even cancelled
+    ones, in the backend chosen (backend_name: as prepare's symbolic)."""
+    from derivcli.symbolic import choice
+
     texts = [expression] if isinstance(expression, str) else expression
     if not isinstance(texts, Iterable) or isinstance(texts, Mapping | bytes):
         raise InputError(
@@ -220,13 +280,17 @@ def _parse_expressions(op, expression) -> tuple[list[sympy.Expr], list[sympy.Sym
             f"not {type(expression).__name__}",
             "expression",
         )
-    exprs, names = [], set()
-    for text in texts:
-        parsed, used = parse_with_names(_text(text))
-        exprs += parsed
-        names.update(used)
+    parsed = [(text, parse_tree(_text(text))) for text in texts]
+    trees = [node for _, tree in parsed for node in tree.components]
+    names = {name for _, tree in parsed for name in tree.names}
+    entries = math.prod(op.shape(len(trees), len(names))) if trees else 0
+    backend = choice.choose(backend_name, trees, entries)
+    exprs = [expr for text, tree in parsed for expr in build_parsed(text, tree, backend)]
     if not exprs:
         raise InputError("no expression given", "expression")
+    if backend.name != "sympy":  # its build leaves nan and zoo to sympy's, which refuses them
+        ordered = sorted(names, key=symbolic.natural_key)
+        return _limited(op, exprs), [backend.symbol(name) for name in ordered]
     with recursion.room_for(exprs, refuse=True):
         undefined = [expr for expr in exprs if expr.has(sympy.nan, sympy.zoo)]
     if undefined:  # the parser refuses them where they arise: this is a safety net
@@ -235,14 +299,19 @@ def _parse_expressions(op, expression) -> tuple[list[sympy.Expr], list[sympy.Sym
             "nan or zoo): an expression to differentiate must be defined",
             "expression",
         )
+    named = {sympy.Symbol(name, real=True) for name in names}
+    return _limited(op, exprs), symbolic.free_variables([*exprs, *named])
+
+
+def _limited(op, exprs: list) -> list:
+    """exprs, unless the operation takes one expression and there are several."""
     if not op.many_expressions and len(exprs) > 1:
         raise InputError(
             f"{op.name} takes one expression, and this has {len(exprs)} components; "
             "for several use jacobian",
             "expression",
         )
-    named = {sympy.Symbol(name, real=True) for name in names}
-    return exprs, symbolic.free_variables([*exprs, *named])
+    return exprs
 
 
 def _text(value) -> str:
@@ -410,24 +479,8 @@ def _check_range(point: dict[sympy.Symbol, sympy.Expr], dtype: str) -> None:
 
 def _entries(derivatives: symbolic.Derivatives) -> list[verdict.Entry]:
     """Each entry's expression and the partial derivatives it sums, row-major."""
-    wrt = derivatives.wrt
-    return [
-        verdict.Entry(
-            expr,
-            [
-                verdict.Term(
-                    term.coefficient,
-                    term.component,
-                    tuple(wrt[i] for i in term.variables),
-                    derivatives.partial(term.component, term.variables),
-                )
-                for term in entry.terms
-            ],
-        )
-        for entry, expr in zip(
-            flatten(derivatives.entries), flatten(derivatives.matrix), strict=True
-        )
-    ]
+    pairs = zip(flatten(derivatives.entries), flatten(derivatives.matrix), strict=True)
+    return [verdict.entry_of(derivatives, spec, expr) for spec, expr in pairs]
 
 
 def _point_result(point, checks: list, numeric_values: list, labels: list[str]) -> PointResult:
@@ -441,10 +494,14 @@ def _point_result(point, checks: list, numeric_values: list, labels: list[str]) 
         items = iter(checks)
         return map_nested(lambda _: fn(next(items)), numeric_values)
 
+    @functools.cache  # a sparse Hessian's many zeros are one value
+    def text(value) -> str:
+        return symbolic.to_text(value)
+
     return PointResult(
         point={s.name: _float(v) for s, v in point.items()},
         point_text={s.name: symbolic.to_text(v) for s, v in point.items()},
-        exact=shaped(lambda c: None if c.exact is None else symbolic.to_text(c.exact)),
+        exact=shaped(lambda c: None if c.exact is None else text(c.exact)),
         numeric=numeric_values,
         agree=all(check.agree for check in checks),
         findings=findings,

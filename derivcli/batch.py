@@ -29,6 +29,9 @@ from derivcli.io.sources import PointList, Source
 from derivcli.nested import flatten
 from derivcli.run.request import DEFAULT_CHUNK_SIZE
 
+# plan's keyword symbolic (the backend's name) hides the module there
+_derivative_matrix = symbolic.derivative_matrix
+
 
 @dataclass
 class Plan:
@@ -73,15 +76,18 @@ def plan(
     dtype: str = "float64",
     engine: str = "auto",
     timeout: float | None = budget.DEFAULT_TIMEOUT,
+    symbolic: str = "auto",
 ) -> Plan:
-    """Parse and differentiate symbolically; check every option. Does not import torch."""
+    """Parse and differentiate symbolically; check every option. Does not import torch.
+
+    symbolic: the symbolic backend, as for derivcli.compute."""
     op = ops.get(kind)
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
     with budget.time_budget(timeout) as deadline:
-        exprs, variables, parameters = api.prepare(op, expression, wrt)
-        matrix = symbolic.derivative_matrix(op, exprs, variables, deadline=deadline)
+        exprs, variables, parameters = api.prepare(op, expression, wrt, symbolic)
+        matrix = _derivative_matrix(op, exprs, variables, deadline=deadline)
     return Plan(op.name, exprs, variables, parameters, matrix, device, dtype, engine)
 
 

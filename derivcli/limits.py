@@ -15,7 +15,11 @@ from contextvars import ContextVar
 
 from derivcli.errors import LimitError
 
-MAX_INPUT_LENGTH = 10_000
+# An expression's length: a 1,000-variable Rosenbrock function is 38,630 characters,
+# and Linux passes one argument of up to 131,072 bytes. Its cost beyond parsing is held
+# by the time budget (SymEngine differentiates such an expression in seconds).
+MAX_INPUT_LENGTH = 100_000
+MAX_POINT_LENGTH = 10_000  # a point's text, and each of its values
 MAX_DEPTH = 200
 MAX_LITERAL_DIGITS = 1_000
 MAX_NUMBER_DIGITS = 100_000

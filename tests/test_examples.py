@@ -40,6 +40,16 @@ def test_shell_scripting_example():
     assert lines[8:10] == ["sum of slopes through a FIFO: 5", "through /dev/stdout: 12.0"]
 
 
+@pytest.mark.slow
+def test_large_problems_example():
+    lines = _run_script("large_problems.sh").stdout.splitlines()
+    auto, sympy_line = lines[0].split("|"), lines[1].split("|")
+    assert auto[0].split()[1:] == ["18", "variables,", "324", "entries:", "agree"]
+    assert auto[0].replace("auto", "") == sympy_line[0].replace("sympy", "")
+    assert auto[1] == sympy_line[1]  # the same exact value, as text
+    assert lines[2].startswith("derivcli: error: the symengine backend has no abs()")
+
+
 def _run_python(name: str) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / name)], capture_output=True, text=True, timeout=120
@@ -117,6 +127,7 @@ def test_every_example_is_tested():
         "expression_tree.py",
         "many_points.sh",
         "verdicts.sh",
+        "large_problems.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"

@@ -105,6 +105,22 @@ class Entry:
     terms: list[Term]
 
 
+def entry_of(derivatives, spec, expr=None) -> Entry:
+    """An operation's entry (spec, one of derivatives.entries) as an Entry of the
+    Derivatives' expressions; expr: the entry's expression, if already made."""
+    wrt = derivatives.wrt
+    terms = [
+        Term(
+            term.coefficient,
+            term.component,
+            tuple(wrt[i] for i in term.variables),
+            derivatives.partial(term.component, term.variables),
+        )
+        for term in spec.terms
+    ]
+    return Entry(derivatives.entry(spec) if expr is None else expr, terms)
+
+
 def check_entries(
     components: list[sympy.Expr],
     entries: list[Entry],
@@ -141,7 +157,7 @@ def check_entries(
                 check = _exact(entry, values, components, component, show_value=True)
                 if check.verdict == AGREE:
                     at_float = _exact(entry, binary, components, component) if rounded else check
-                    check = _compare(check, at_float, number, dtype, binary, rounded, entry.expr)
+                    check = compare(check, at_float, number, dtype, binary, rounded, entry.expr)
         except EVALUATION_FAILURES as error:
             # mpmath's erfc overflows a float inside sympy's own assumption queries at
             # 1e155 (acosh(erfc(x))); sympy's caches then raise KeyError.
@@ -242,7 +258,7 @@ def _exact_partial(term: Term, expr, point, components, context, show_value) -> 
 
 def _component_context(f: sympy.Expr, values) -> tuple[EntryCheck | None, list[_Break]]:
     value, note = evaluate(f, values)
-    if _is_undefined(value):
+    if is_undefined(value):
         if _limit_of(f, values) is None:
             return EntryCheck(UNDEFINED, None, reason=_undefined_reason(value, "expression")), []
     elif precision.real_value(value) is None:
@@ -281,7 +297,7 @@ def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
 
 def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
     value, note = evaluate(expr, values)
-    if _is_undefined(value):
+    if is_undefined(value):
         limit = _one_sided_limits(expr, variable, values)
         if limit is not None and limit[0] == limit[1] and _finite(limit[0]):
             point = to_text(values[variable])
@@ -293,10 +309,11 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
             )
         if limit is not None and limit[0] == limit[1] and limit[0].is_infinite:
             return EntryCheck(INFINITE, limit[0], reason="the derivative diverges here")
-    return _classify(value, note)
+    return classify(value, note)
 
 
-def _classify(value: sympy.Expr, note: str | None) -> EntryCheck:
+def classify(value: sympy.Expr, note: str | None) -> EntryCheck:
+    """The check of a value found by substitution: agree where it is a finite real number."""
     if _is_infinite(value):
         return EntryCheck(INFINITE, value, note, f"the derivative is infinite here ({value})")
     real = precision.real_value(value)
@@ -324,7 +341,7 @@ def _undefined_reason(value: sympy.Expr, what: str) -> str:
     return f"the {what} is not a real number here ({to_text(value)}): outside its domain"
 
 
-def _compare(
+def compare(
     check: EntryCheck,
     at_float: EntryCheck,
     number: float,
@@ -337,6 +354,8 @@ def _compare(
 
     check: the exact value at the point as given; at_float: at torch's float point
     (point, exact rationals), which is the same check unless rounding moved the point.
+    expr: the entry, for the rounding-error bound (None: no imprecise verdict, only
+    disagree, where torch's number is off).
     """
     where = f" at the {dtype} point torch was given" if rounded else ""
     if at_float.verdict != AGREE:
@@ -418,6 +437,8 @@ def _point_text(point) -> str:
 
 
 def _rounding_error(expr, point, dtype: str):
+    if expr is None:  # not known here (derivcli.check.fast): no imprecise verdict
+        return None
     unit, _, _ = precision.float_limits(dtype)
     bound = rounding.error_bound(expr, point)
     return None if bound is None or not mpmath.isfinite(bound) else bound * unit
@@ -489,7 +510,7 @@ def _across_breaks(f, sequence, values, breaks: list[_Break]) -> EntryCheck:
     """Differentiate f along sequence at a point where some of its pieces switch."""
     expr = f
     value, _ = evaluate(f, values)
-    if _is_undefined(value):
+    if is_undefined(value):
         value = _limit_of(f, values)
     for variable in sequence:
         named = next((b for b in breaks if variable in b.symbols), breaks[0])
@@ -531,7 +552,7 @@ def _one_sided_limits(expr, variable, values) -> tuple[sympy.Expr, sympy.Expr] |
     try:
         with budget.time_budget(LIMIT_SECONDS, "a limit"):
             g = exact_at(expr, others)
-            if _is_undefined(g):
+            if is_undefined(g):
                 return None
             target = values[variable]
             right = sympy.limit(g, variable, target, "+")
@@ -551,7 +572,8 @@ def _is_number(value) -> bool:
     )
 
 
-def _is_undefined(value: sympy.Expr) -> bool:
+def is_undefined(value: sympy.Expr) -> bool:
+    """Whether the value is nan or zoo, or contains them."""
     return value.has(sympy.nan, sympy.zoo)
 
 

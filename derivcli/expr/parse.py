@@ -465,11 +465,9 @@ def _parsing(text: str, shown: str):
         raise LimitError(_TOO_DEEP) from None
 
 
-def _checked_length(text: str, what: str) -> None:
-    if len(text) > limits.MAX_INPUT_LENGTH:
-        raise LimitError(
-            f"{what} is {len(text):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
-        )
+def _checked_length(text: str, what: str, limit: int = limits.MAX_INPUT_LENGTH) -> None:
+    if len(text) > limit:
+        raise LimitError(f"{what} is {len(text):,} characters long; the limit is {limit:,}")
 
 
 def parse_tree(text: str, *, undefined: bool = False) -> tree.Parsed:
@@ -496,13 +494,19 @@ def parse_components(text: str, *, undefined: bool = False) -> list:
 
 def parse_with_names(text: str, *, undefined: bool = False) -> tuple[list, list[str]]:
     """parse_components, and the variable names the text uses, even those that cancel (x - x)."""
-    from derivcli.symbolic import backend
-
     parsed = parse_tree(text, undefined=undefined)
+    return build_parsed(text, parsed, undefined=undefined), list(parsed.names)
+
+
+def build_parsed(text: str, parsed: tree.Parsed, backend=None, *, undefined: bool = False) -> list:
+    """The components of parsed (parse_tree(text)) as the backend's expressions (the
+    default backend's when None); an error is shown in text, as a syntax error is."""
+    from derivcli.symbolic import backend as backends
+
+    backend = backend or backends.default()
     stripped = text.strip()
     with _parsing(stripped, stripped):
-        built = backend.default().build(parsed.components, undefined=undefined)
-    return built, list(parsed.names)
+        return backend.build(parsed.components, undefined=undefined)
 
 
 def parse_expression(text: str, *, undefined: bool = False):
@@ -527,7 +531,7 @@ def parse_value_tree(text: str, *, context: str | None = None, offset: int = 0) 
     context is the text shown in error messages (the whole --at spec) and offset
     the column of text within it.
     """
-    _checked_length(text, "the value")
+    _checked_length(text, "the value", limits.MAX_POINT_LENGTH)
     with _parsing(text, text if context is None else context):
         values = _tree(text, offset=offset, point_value=True).components
     if len(values) != 1:
@@ -564,10 +568,7 @@ def parse_point(spec: str) -> dict:
     """Parse a point such as ``x=pi/4,y=1`` into exact sympy values, in the order given."""
     if not spec.strip():
         raise InputError("an empty point: give values as name=value,name=value")
-    if len(spec) > limits.MAX_INPUT_LENGTH:
-        raise LimitError(
-            f"the point is {len(spec):,} characters long; the limit is {limits.MAX_INPUT_LENGTH:,}"
-        )
+    _checked_length(spec, "the point", limits.MAX_POINT_LENGTH)
     point: dict = {}
     for offset, part in split_top_level(spec):
         name_part, equals, value = part.partition("=")

@@ -41,6 +41,7 @@ TILE = 32768
 # results are written as a block of constants, then column by column (measured:
 # 1.5 against 5 ns per point for a 2x2 Hessian, 62 against 100 for a 10x10 one).
 STACK_ENTRIES = 16
+WRITE_RUN = 32  # neighbouring wide-result columns written as one block (measured: 8-64)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -205,6 +206,18 @@ class AutogradEngine(_Engine):
         return result.to("cpu").numpy()
 
 
+def _runs(computed: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """(first column, program outputs) for each run of neighbouring computed columns,
+    at most WRITE_RUN long."""
+    runs: list[tuple[int, list[int]]] = []
+    for k, i in computed:
+        if runs and runs[-1][0] + len(runs[-1][1]) == k and len(runs[-1][1]) < WRITE_RUN:
+            runs[-1][1].append(i)
+        else:
+            runs.append((k, [i]))
+    return runs
+
+
 def _depend_on(output: torch.Tensor, variables: torch.Tensor) -> torch.Tensor:
     # A constant output must still be a function of the inputs for vmap and grad.
     return output + 0 * variables.sum()
@@ -237,6 +250,7 @@ class SymbolicEngine(_Engine):
         constants = self._program.constant_outputs
         self._constants = {k: constants[i] for k, i in enumerate(self._source) if i in constants}
         self._computed = [(k, i) for k, i in enumerate(self._source) if i not in constants]
+        self._runs = _runs(self._computed)
         self._template = torch.zeros(len(self._source), dtype=self.dtype)
         for k, value in self._constants.items():
             self._template[k] = value
@@ -314,11 +328,19 @@ class SymbolicEngine(_Engine):
             ]
             torch.stack(entries, dim=1, out=rows)
         else:
-            # Wide results (a Hessian of many variables) are mostly constants: write
-            # them as one block, then only the entries that vary.
-            rows.copy_(self._template.expand(size, -1))
-            for k, i in self._computed:
-                rows[:, k].copy_(values[i])
+            # Wide results (a Hessian of many variables) are often mostly constants:
+            # write them as one block, then the entries that vary, each run of
+            # neighbouring columns stacked into a small block first (a column at a time
+            # wrote a cache line per point and entry: 3.5 s against 3.0 s for a
+            # 39-variable Hessian at 10^5 points, measured).
+            if self._constants:
+                rows.copy_(self._template.expand(size, -1))
+            for first, indices in self._runs:
+                if len(indices) == 1:
+                    rows[:, first].copy_(values[indices[0]])
+                else:
+                    block = torch.stack([values[i].expand(size) for i in indices], dim=1)
+                    rows[:, first : first + len(indices)].copy_(block)
 
     def _whole(self, points: np.ndarray, out: np.ndarray) -> None:
         """On an accelerator: the whole chunk at once, one kernel per step."""

@@ -38,9 +38,10 @@ def lower(
     values_only: the program is evaluated, never differentiated, so it may use faster
     forms whose derivatives torch would get wrong at a boundary (x^(3/2) as sqrt(x)^3
     has no derivative at 0 in torch, and x^1.5 has).
-    backend: the expressions' symbolic backend (the default one when None).
+    backend: the expressions' symbolic backend (by default, the one whose expressions
+    they are).
     """
-    backend = backend or backends.default()
+    backend = backend or (backends.of(exprs[0]) if exprs else backends.default())
     if "stable_forms" in backend.capabilities:
         from derivcli.numeric.stable import stable_form, stable_operation
     else:

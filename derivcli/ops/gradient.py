@@ -19,6 +19,9 @@ class Gradient(Op):
     def entries(self, components, variables):
         return [partial(f"d/d{v}", 0, i) for i, v in enumerate(variables)]
 
+    def shape(self, components, variables):
+        return (variables,)
+
     def autograd(self, function):
         import torch.func
 

@@ -22,6 +22,9 @@ class Jacobian(Op):
             for k in range(components)
         ]
 
+    def shape(self, components, variables):
+        return (components, variables)
+
     def autograd(self, function):
         import torch.func
 

@@ -42,7 +42,7 @@ def write(op: str, expression, **options) -> Outcome:
         ...                format="csv", output="hessians.csv")
 
     options: the fields of Request (at, points, grid, wrt, device, dtype, format,
-    output, engine, chunk_size, precision, timeout). csv, jsonl and npy with points or
+    output, engine, symbolic, chunk_size, precision, timeout). csv, jsonl and npy with points or
     grid stream chunk by chunk in bounded memory; the other formats check every point
     exactly. timeout None is the command's default (20 s; for streamed points, the
     symbolic work only), 0 no limit. Returns the Outcome: the warnings, and whether any
@@ -78,6 +78,7 @@ def _checked(request: Request) -> Outcome:
             # The check is worth something only if torch's numbers do not come from the
             # symbolic derivative they are checked against.
             engine="autograd" if request.engine == "auto" else request.engine,
+            symbolic=request.symbolic,
         )
         if request.format == "table":
             result.shown  # noqa: B018 - the table's display forms, within the budget
@@ -134,7 +135,9 @@ def read_points(request: Request) -> list[dict]:
     exactly (at most CHECKED_POINTS_LIMIT)."""
     from derivcli.batch import plan, source_for
 
-    chosen = plan(request.op, request.expression, wrt=request.wrt, timeout=None)
+    chosen = plan(
+        request.op, request.expression, wrt=request.wrt, timeout=None, symbolic=request.symbolic
+    )
     source = source_for(chosen, points=request.points, grid=request.grid, wrt=request.wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
         _too_many(request.format, source.count)
@@ -181,6 +184,7 @@ def _stream_points(request: Request, early, deadline: budget.Deadline) -> Outcom
             device=request.device,
             dtype=request.dtype,
             engine=request.engine,
+            symbolic=request.symbolic,
             timeout=budget.DEFAULT_TIMEOUT if request.timeout is None else None,
         )
         source = early or batch.source_for(

@@ -34,6 +34,7 @@ class Request:
     format: str = "table"
     output: str | None = None
     engine: str = "auto"
+    symbolic: str = "auto"  # the symbolic backend (derivcli.symbolic.choice)
     chunk_size: int = DEFAULT_CHUNK_SIZE
     precision: int = 6
     strict: bool = False  # for the front end: a failed Outcome becomes exit status 3
@@ -55,6 +56,9 @@ class Request:
         from derivcli import ops
 
         ops.get(self.op)
+        from derivcli.api import check_symbolic
+
+        check_symbolic(self.symbolic)
         if self.format not in FORMATS:
             raise InputError(f"unknown format '{self.format}': use {', '.join(FORMATS)}", "format")
         given = [name for name in ("at", "points", "grid") if _given(getattr(self, name))]

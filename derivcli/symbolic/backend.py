@@ -59,6 +59,10 @@ class Backend(ABC):
         zero, a LimitError beyond the cost bounds."""
 
     @abstractmethod
+    def owns(self, expr) -> bool:
+        """Whether expr is one of this backend's expressions."""
+
+    @abstractmethod
     def symbol(self, name: str):
         """The real variable called name."""
 
@@ -80,8 +84,13 @@ class Backend(ABC):
         """The sum of coefficient * expression over terms, (Fraction, expr) pairs."""
 
     @abstractmethod
-    def substitute(self, expr, values: dict):
-        """expr with each variable replaced by its exact value, all at once."""
+    def substitute(self, expr, values):
+        """expr with each variable replaced by its exact value, all at once (values: a
+        dict, or what point made of one)."""
+
+    def point(self, values: dict):
+        """values (variable: exact number) in the form substitute takes fastest."""
+        return values
 
     @abstractmethod
     def to_text(self, expr) -> str:
@@ -95,6 +104,10 @@ class Backend(ABC):
     def approximate(self, expr) -> float:
         """A constant as a float for the torch program, from about 30 digits: ±inf
         beyond the float range, nan where it is not real or cannot be known in time."""
+
+    @abstractmethod
+    def rational(self, expr) -> Fraction | None:
+        """expr's value if it is a rational number, exactly; None otherwise."""
 
     @abstractmethod
     def view(self, expr) -> View:
@@ -142,6 +155,14 @@ def get(name: str) -> Backend:
 
         known = ", ".join(_BACKENDS)
         raise InputError(f"unknown symbolic backend {name!r}; known: {known}") from None
+
+
+def of(expr) -> Backend:
+    """The registered backend whose expression expr is (the default one if none)."""
+    for backend in _BACKENDS.values():
+        if backend.owns(expr):
+            return backend
+    return default()
 
 
 def default() -> Backend:

@@ -47,12 +47,14 @@ def components(nodes, *, undefined: bool = False) -> list[sympy.Expr]:
     undefined: nan and zoo may result (exact values read back, point values, whose own
     check refuses them); otherwise a node that evaluates to them is a ParseError.
     """
-    builder = _Builder(undefined)
+    builder = Builder(undefined)
     with limits.number_budget():
         return [builder.build(node) for node in nodes]
 
 
-class _Builder:
+class Builder:
+    """Builds sympy expressions from trees (within a number budget the caller opens)."""
+
     def __init__(self, undefined: bool):
         self.undefined = undefined
 

@@ -23,7 +23,8 @@ def display_forms(matrix, printed=None, deadline=None) -> list:
     shortened (with their size) where they are too large to read.
 
     printed: the entries as to_text printed them, in the matrix's shape (they are not
-    printed again). All of it is held to DISPLAY_SECONDS and a grace: past that, the
+    printed again); entries of a backend other than sympy are shown as printed,
+    shortened by length. All of it is held to DISPLAY_SECONDS and a grace: past that, the
     printed entries stand, shortened by length, whatever called for the table (a
     Python program's result.shown runs under no budget of the caller's). deadline: the
     one the table is made within (by default, that of the budget this runs in, when
@@ -31,6 +32,14 @@ def display_forms(matrix, printed=None, deadline=None) -> list:
     """
     deadline = deadline or budget.current()
     from derivcli.errors import LimitError
+    from derivcli.symbolic import backend
+
+    entries = flatten(matrix)
+    if printed is not None and entries and backend.of(entries[0]).name != "sympy":
+        # Another backend's entries are those of a large problem (symbolic.choice), where
+        # sympy's simplification would spend the whole display budget (one
+        # Lennard-Jones entry ran past 60 s): printed forms, shortened.
+        return map_nested(_shortened, printed)
 
     left = deadline.remaining()
     seconds = DISPLAY_SECONDS if left is None else min(DISPLAY_SECONDS, DISPLAY_SHARE * left)

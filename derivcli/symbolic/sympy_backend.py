@@ -24,6 +24,12 @@ class SympyBackend(backend.Backend):
     def build(self, trees, *, undefined: bool = False) -> list[sympy.Expr]:
         return build.components(trees, undefined=undefined)
 
+    def rational(self, expr) -> Fraction | None:
+        return Fraction(int(expr.p), int(expr.q)) if expr.is_Rational else None
+
+    def owns(self, expr) -> bool:
+        return isinstance(expr, sympy.Basic)
+
     def symbol(self, name: str) -> sympy.Symbol:
         return build.symbol(name)
 

@@ -370,7 +370,7 @@ LIMITS = [
     ("sqrt(10^5000 + 1)", "a root of a number with about 5,000 digits"),
     ("root(10^5000 + 1, 3)", "the limit is 1,000 digits"),
     ("hypot(10^3000, 1)", "a root of a number"),
-    ("x" * 10_001, "10,001 characters long; the limit is 10,000"),
+    ("x" * 100_001, "100,001 characters long; the limit is 100,000"),
     ("(" * 300 + "x" + ")" * 300, "nests deeper than 200 levels"),
     ("sin(" * 300 + "x" + ")" * 300, "nests deeper than 200 levels"),
     ("-" * 500 + "x", "nests deeper"),

@@ -14,7 +14,7 @@ from fractions import Fraction
 import mpmath
 import pytest
 
-from derivcli.errors import InputError
+from derivcli.errors import InputError, LimitError
 from derivcli.expr import tree
 from derivcli.expr.parse import parse_tree
 from derivcli.symbolic import backend as backends
@@ -158,6 +158,12 @@ def test_an_unknown_backend_is_an_input_error_that_lists_the_known():
 # ("product", ...), ("neg", a), ("pow", base, exponent), ("call", name, *args).
 class TupleBackend(backends.Backend):
     name = "tuples"
+
+    def owns(self, expr):
+        return isinstance(expr, tuple)
+
+    def rational(self, expr):
+        return expr[1] if expr[0] == "num" else None
 
     def build(self, trees, *, undefined=False):
         return [self._tuple(node) for node in trees]
@@ -412,3 +418,48 @@ def test_symengine_hessians_have_sympys_exact_values_entry_for_entry():
     assert sum(v.is_Rational for v in sympy_values) > 40  # the premise: exact rationals
     for ours, theirs in zip(sympy_values, symengine_values, strict=True):
         assert (ours - theirs).simplify() == 0 if not ours.is_Rational else ours == theirs
+
+
+BUILD_CASES = [
+    "1/(x-x)",
+    "x*0*oo",
+    "(x-x)^(-1)",
+    "x + log(0)",
+    "((2*x)^1000)^1000",
+    "sin(x)/(y-y)",
+    "x + 3^(10^8)",
+    "log(x, 1)",
+    "sin(oo)*x",
+    "x/0",
+    "1/(2*x - 2*x) + y",
+    "x + 0^(-1)",
+]
+
+
+@pytest.mark.parametrize("text", BUILD_CASES)
+def test_symengines_direct_build_refuses_what_sympys_refuses_with_the_same_message(text):
+    from derivcli.expr.parse import build_parsed
+
+    errors = []
+    for name in ("sympy", "symengine"):
+        with pytest.raises((InputError, LimitError)) as caught:
+            build_parsed(text, parse_tree(text), backends.get(name))
+        errors.append((type(caught.value), str(caught.value)))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(2*x)^3*y", "log(x, 2) + log10(y)", "hypot(x, 2*y)", "(3*x)^(1/2)", "2^x*exp(y)", "x^x"],
+)
+def test_symengines_direct_build_has_sympys_value(text):
+    values = {"x": Fraction(3, 7), "y": Fraction(5, 4)}
+    results = []
+    for name in ("sympy", "symengine"):
+        backend = backends.get(name)
+        (expr,) = backend.build(parse_tree(text).components)
+        point = {
+            backend.symbol(n): backend.build([tree.Number(v, 0)])[0] for n, v in values.items()
+        }
+        results.append(backend.to_float(backend.substitute(expr, point)))
+    assert results[1] == pytest.approx(results[0], rel=1e-15)
