@@ -111,7 +111,7 @@ def main() -> None:
     options = parser.parse_args()
     import derivcli
 
-    derivcli.hessian("sin(x)*y", at="x=0,y=1")  # imports, torch.func's first call
+    derivcli.hessian("sin(x)*y", at="x=0,y=1")  # imports, torch's first calls
     print(
         "problem | variables | derivcli (auto) | derivcli --symbolic sympy | in-process (auto)"
         " | JAX, whole (work) | CasADi, whole (work)"

@@ -107,7 +107,7 @@ def compute(
         symbol, in natural order.
     device: "cpu", "cuda", "cuda:N" or "mps". dtype: "float64" or "float32".
     timeout: seconds allowed for the symbolic work (None for no limit).
-    engine: which engine computes the numbers: "autograd" (torch.func, independent of
+    engine: which engine computes the numbers: "autograd" (torch.autograd, independent of
         the symbolic derivative it is checked against), "symbolic" (the symbolic
         derivative, lowered to torch) or "auto" (autograd here; see derivcli.batch).
     symbolic: the symbolic backend: "sympy", "symengine", or "auto" (SymEngine for

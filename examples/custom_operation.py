@@ -2,7 +2,7 @@
 
 An operation names its entries, each a sum of partial derivatives; derivcli builds
 the symbolic result, checks each entry exactly (kinks included), and takes torch's
-numbers from the operation's own torch.func transform. Registered, it works in
+numbers from the operation's own torch.autograd computation. Registered, it works in
 compute, evaluate and write, in every format, with both engines.
 """
 
@@ -21,11 +21,12 @@ class GradientSum(ops.Op):
         # One entry (a scalar): the sum of the first partials by each variable.
         return ops.Entry("sum d/d·", tuple(ops.Partial(0, (i,)) for i in range(len(variables))))
 
-    def autograd(self, function):
-        import torch.func
+    def autograd(self, outputs, inputs):
+        # torch's number, independently of the symbolic side: the gradient at each
+        # point by torch.autograd ([points, n]), summed.
+        from derivcli.numeric import autodiff
 
-        gradient = torch.func.grad(ops.scalar(function))
-        return lambda variables, parameters: gradient(variables, parameters).sum()
+        return autodiff.gradient(outputs[0], inputs).sum(dim=-1)
 
 
 ops.register(GradientSum())

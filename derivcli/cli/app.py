@@ -122,9 +122,9 @@ Output = Annotated[
 Engine = Annotated[
     str,
     typer.Option(
-        help="auto, symbolic (the symbolic derivatives lowered to torch) or autograd (torch.func). "
-        "auto: symbolic for --points/--grid and the csv, jsonl and npy formats, autograd where "
-        "each point is checked against exact values.",
+        help="auto, symbolic (the symbolic derivatives lowered to torch) or autograd "
+        "(torch.autograd). auto: symbolic for --points/--grid and the csv, jsonl and npy "
+        "formats, autograd where each point is checked against exact values.",
     ),
 ]
 Symbolic = Annotated[

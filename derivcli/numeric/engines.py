@@ -2,9 +2,9 @@
 
 Two engines compute the same numbers:
 
-- autograd: torch.func transforms (grad, jacrev, jacrev of jacrev) of the lowered
-  expression, under vmap. It never sees the symbolic derivative, so it is the
-  independent check of sympy's.
+- autograd: torch.autograd differentiates the lowered expression itself, a backward
+  pass per row at every point of a tile at once (numeric/autodiff.py). It never sees
+  the symbolic derivative, so it is the independent check of sympy's.
 - symbolic: sympy's derivative entries, lowered to one straight-line program of
   element-wise torch operations (each distinct subexpression once) and evaluated
   over the whole batch. On the CPU the batch is cut into tiles that stay in cache,
@@ -24,7 +24,7 @@ import numpy as np
 import sympy
 import torch
 
-from derivcli import budget, ops, symbolic
+from derivcli import ops, symbolic
 from derivcli.errors import InputError
 from derivcli.nested import flatten
 from derivcli.numeric.lower import lower
@@ -42,6 +42,9 @@ TILE = 32768
 # 1.5 against 5 ns per point for a 2x2 Hessian, 62 against 100 for a 10x10 one).
 STACK_ENTRIES = 16
 WRITE_RUN = 32  # neighbouring wide-result columns written as one block (measured: 8-64)
+# Points per pass of the autograd engine: its graph holds every step's values for the
+# whole tile (a 39-variable Hessian: ... per point).
+AUTOGRAD_TILE = 8192
 
 
 def resolve_device(name: str) -> torch.device:
@@ -178,32 +181,39 @@ class _Engine:
 
 
 class AutogradEngine(_Engine):
-    """torch.func derivatives of the lowered expression, vmapped over the points."""
+    """torch.autograd's derivatives of the lowered expression (numeric/autodiff.py),
+    every point of a tile at once."""
 
     name = "autograd"
 
     def __init__(self, op, exprs, wrt, parameters, *, device="cpu", dtype="float64"):
-        # torch.func's transforms import torch._dynamo on first use: 1.1 s here, which
-        # a time budget does not count.
-        budget.unbudgeted_import("torch._dynamo")
-        op = ops.get(op)
-        n = len(wrt)
-        super().__init__(op.shape(len(exprs), n), device, dtype)
-        program = _lowered(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
-
-        def function(variables: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
-            inputs = [variables[i] for i in range(n)] + [params[j] for j in range(len(parameters))]
-            return torch.stack([_depend_on(out, variables) for out in program(inputs)])
-
-        self._batched = torch.func.vmap(op.autograd(function))
-        self._n = n
+        self._op = ops.get(op)
+        self._n = len(wrt)
+        super().__init__(self._op.shape(len(exprs), self._n), device, dtype)
+        self._program = _lowered(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
 
     def __call__(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        if len(points) == 0:
-            return self._empty_output(0)
-        values = torch.as_tensor(points).to(self.device, self.dtype)
-        result = self._batched(values[:, : self._n], values[:, self._n :]).detach()
-        return result.to("cpu").numpy()
+        count = len(points)
+        if out is None or out.shape != (count, *self.shape) or out.dtype != self.numpy_dtype:
+            out = self._empty_output(count)
+        values = torch.as_tensor(points)
+        for start in range(0, count, AUTOGRAD_TILE):
+            stop = min(start + AUTOGRAD_TILE, count)
+            tile = values[start:stop].to(self.device, self.dtype)
+            out[start:stop] = self._tile(tile).to("cpu").numpy()
+        return out
+
+    def _tile(self, values: torch.Tensor) -> torch.Tensor:
+        count = len(values)
+        inputs = [values[:, i].clone().requires_grad_() for i in range(self._n)]
+        parameters = [values[:, j] for j in range(self._n, values.shape[1])]
+        with torch.enable_grad():
+            outputs = [
+                output if output.dim() else output.expand(count)
+                for output in self._program(inputs + parameters)
+            ]
+            # + 0.0: a zero without a sign (-sin(0)*y is -0.0 in a backward pass)
+            return self._op.autograd(outputs, inputs).detach() + 0.0
 
 
 def _runs(computed: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
@@ -216,11 +226,6 @@ def _runs(computed: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
         else:
             runs.append((k, [i]))
     return runs
-
-
-def _depend_on(output: torch.Tensor, variables: torch.Tensor) -> torch.Tensor:
-    # A constant output must still be a function of the inputs for vmap and grad.
-    return output + 0 * variables.sum()
 
 
 class SymbolicEngine(_Engine):

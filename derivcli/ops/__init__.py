@@ -7,7 +7,7 @@ operation is one module here (or a register call) and its tests.
 from __future__ import annotations
 
 from derivcli.errors import InputError
-from derivcli.ops.base import Entry, Op, Partial, partial, scalar
+from derivcli.ops.base import Entry, Op, Partial, partial
 from derivcli.ops.gradient import Gradient
 from derivcli.ops.hessian import Hessian
 from derivcli.ops.jacobian import Jacobian
@@ -21,7 +21,6 @@ __all__ = [
     "partial",
     "register",
     "registered",
-    "scalar",
     "unregister",
 ]
 

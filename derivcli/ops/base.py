@@ -5,19 +5,23 @@ expressions (a gradient's entry is one first partial, a Laplacian's would be a s
 second partials). From that description alone derivcli builds the symbolic result
 (partials shared between entries are differentiated once), the result's shape and
 labels, and the exact check of each entry, kinks included. The numbers torch gives
-come from the operation's own torch.func transform, which never sees the symbolic
-derivative: that independence is what the check is worth.
+come from the operation's own torch.autograd computation (derivcli.numeric.autodiff),
+which never sees the symbolic derivative: that independence is what the check is worth.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from derivcli.nested import map_nested, nested_shape
+
+if TYPE_CHECKING:
+    import torch
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,6 @@ def _shape(op, components: int, variables: int) -> tuple[int, ...]:
     return nested_shape(op.entries(components, [""] * variables))
 
 
-# A function of (variables [n], parameters [p]) -> tensor, as torch.func transforms it.
-TorchFunction = Callable
-
-
 class Op:
     """One quantity: name, help, entries, and torch's way of computing it.
 
@@ -84,9 +84,11 @@ class Op:
         """The entries, nested in the result's shape (a single Entry for a scalar)."""
         raise NotImplementedError
 
-    def autograd(self, function: TorchFunction) -> TorchFunction:
-        """torch.func's transform of function (variables, parameters) -> outputs [m]
-        into the result at one point, of this operation's shape."""
+    def autograd(self, outputs: list[torch.Tensor], inputs: list[torch.Tensor]) -> torch.Tensor:
+        """torch's value of the result at each point, [points, *shape], from the
+        expressions' values (outputs, one tensor [points] per component) and the
+        variables (inputs, one tensor [points] each, requiring grad): with
+        derivcli.numeric.autodiff's grad, gradient, jacobian and hessian."""
         raise NotImplementedError
 
     def passes(self, components: int, variables: int) -> int:
@@ -111,8 +113,3 @@ class Op:
         """The command's help text: the summary, then the examples."""
         lines = "\n".join(f"  {example}" for example in self.examples)
         return f"{self.summary}\n\n\b\nExamples:\n{lines}" if lines else self.summary
-
-
-def scalar(function: TorchFunction) -> TorchFunction:
-    """The first (only) output of function, for transforms of scalar functions."""
-    return lambda variables, parameters: function(variables, parameters)[0]

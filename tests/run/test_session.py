@@ -93,11 +93,10 @@ def test_an_operation_registered_again_under_its_name_is_not_confused(made):
                 for i, v in enumerate(variables)
             ]
 
-        def autograd(self, function):
-            import torch.func
+        def autograd(self, outputs, inputs):
+            from derivcli.numeric import autodiff
 
-            gradient = torch.func.grad(ops.scalar(function))
-            return lambda v, p: self.factor * gradient(v, p)
+            return self.factor * autodiff.gradient(outputs[0], inputs)
 
     try:
         ops.register(Doubled(2))
