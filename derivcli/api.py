@@ -33,6 +33,7 @@ from derivcli.nested import flatten, map_nested
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
 from derivcli.symbolic import build
+from derivcli.symbolic.backend import Unsupported
 
 DTYPES = ("float64", "float32")
 ENGINES = ("auto", "autograd", "symbolic")
@@ -285,7 +286,13 @@ def _parse_expressions(op, expression, backend_name: str) -> tuple[list, list]:
     names = {name for _, tree in parsed for name in tree.names}
     entries = math.prod(op.shape(len(trees), len(names))) if trees else 0
     backend = choice.choose(backend_name, trees, entries)
-    exprs = [expr for text, tree in parsed for expr in build_parsed(text, tree, backend)]
+    try:
+        exprs = [expr for text, tree in parsed for expr in build_parsed(text, tree, backend)]
+    except Unsupported:
+        if backend_name != "auto":
+            raise
+        backend = choice.choose("sympy", trees, entries)  # what SymEngine would not build
+        exprs = [expr for text, tree in parsed for expr in build_parsed(text, tree, backend)]
     if not exprs:
         raise InputError("no expression given", "expression")
     if backend.name != "sympy":  # its build leaves nan and zoo to sympy's, which refuses them

@@ -82,12 +82,14 @@ class _Judge:
         self.values, self.binary = values, binary
         facts = [_facts(self.backend, c) for c in derivatives.prepared]
         self._breaks = [breaks for _, breaks in facts]
-        exponents = max((largest for largest, _ in facts), default=0)
+        exponents = sum(total for total, _ in facts)
         points = [values, *([binary] if binary else [])]
         point_digits = max((_digits(v) for p in points for v in p.values()), default=0)
-        # Substitution runs in C++, where no alarm reaches: a power of the point whose
-        # exact number would pass the digit limit (x^(10^9) at 3) is left to sympy's
-        # bounded evaluation.
+        # Substitution runs in C++, where no alarm reaches: where the exact numbers could
+        # pass the digit limit (x^(10^9) at 3, or a product of 300 powers x_i^1000 at
+        # 9^99, 30 s in C++ through a 5 s budget; found in review), the entries are left
+        # to sympy's bounded evaluation. The digits of a sum or product of powers of the
+        # point are at most the sum of theirs.
         self.safe = (exponents + 2) * (point_digits + 1) <= limits.MAX_NUMBER_DIGITS
         self.points = {False: self._converted(values)}
         if binary is not None:
@@ -124,8 +126,8 @@ class _Judge:
             key = (component, rounded)
             if key not in self._components:
                 expr = self.derivatives.prepared[component]
-                self._components[key] = not self._breaks[component] and (
-                    self._value(expr, rounded) is not None
+                self._components[key] = not self._breaks[component] and self._finite(
+                    expr, self.points[rounded]
                 )
             if not self._components[key]:
                 return False
@@ -139,18 +141,30 @@ class _Judge:
             self._values[key] = self._evaluated(expr, self.points[rounded])
         return self._values[key]
 
+    def _finite(self, expr, point) -> bool:
+        """Whether expr's value at point is a finite real number."""
+        try:
+            value = _to_sympy(self.backend, self.backend.substitute(expr, point))
+        except _FAILURES:
+            return False
+        if value is None or verdict.is_undefined(value):
+            return False
+        return verdict.classify(value, None).verdict == verdict.AGREE
+
     def _evaluated(self, expr, point) -> verdict.EntryCheck | None:
         try:
-            substituted = self.backend.substitute(expr, point)
-            value = _to_sympy(self.backend, substituted)
+            rational = self.backend.rational(self.backend.substitute(expr, point))
         except _FAILURES:
             return None
-        if self.backend.rational(substituted) is not None:
-            return verdict.EntryCheck(verdict.AGREE, value)
-        if value is None or verdict.is_undefined(value):
+        # Only a rational value: an irrational one is equal to sympy's but written
+        # otherwise (-2*(1 - sqrt(2)) for -2 + 2*sqrt(2); found in review), and the
+        # exact values are the same text on both backends.
+        if rational is None:
             return None
-        check = verdict.classify(value, None)
-        return check if check.verdict == verdict.AGREE else None
+        import sympy
+
+        exact = sympy.Rational(rational.numerator, rational.denominator)
+        return verdict.EntryCheck(verdict.AGREE, exact)
 
     def _converted(self, values: dict) -> dict | None:
         """The point in the backend: its symbols, and its numbers built from trees."""
@@ -210,15 +224,15 @@ def _walk(backend, expr):
 
 @functools.lru_cache(maxsize=64)
 def _facts(backend, expr) -> tuple[float, bool]:
-    """The largest |numerator| or denominator of expr's rational exponents (inf where a
-    power's exponent depends on the point and its base could be a rational: x^y, 2^x),
-    and whether expr calls a function row with breaks (acot, atan2) or a node the table
-    does not know."""
-    largest, breaks = 0, False
+    """The sum over expr's distinct powers with rational exponents of the exponent's
+    |numerator| + denominator (inf where a power's exponent depends on the point and its
+    base could be a rational: x^y, 2^x), and whether expr calls a function row with
+    breaks (acot, atan2) or a node the table does not know."""
+    total, breaks = 0, False
     for node in _walk(backend, expr):
         view = backend.view(node)
         if view.kind == backends.POWER and view.rational is not None:
-            largest = max(largest, abs(view.rational.numerator), view.rational.denominator)
+            total += abs(view.rational.numerator) + view.rational.denominator
         elif view.kind == backends.POWER and backend.free_symbols(view.args[1]):
             base = view.args[0]
             if (
@@ -226,9 +240,9 @@ def _facts(backend, expr) -> tuple[float, bool]:
                 or backend.rational(base) is not None
                 or (backend.free_symbols(base))
             ):
-                largest = math.inf  # E^x stays symbolic at any x; 2^x at 10^9 would not
+                total = math.inf  # E^x stays symbolic at any x; 2^x at 10^9 would not
         elif view.kind == backends.CALL:
             breaks |= BY_NAME[view.name].breaks is not None
         elif view.kind == "unknown":
             breaks = True
-    return largest, breaks
+    return total, breaks

@@ -21,6 +21,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from fractions import Fraction
 
+from derivcli.errors import InputError
+
 # View kinds
 SYMBOL = "symbol"  # a variable
 NUMBER = "number"  # a node without variables (3, pi/4, sqrt(2), exp(exp(10)))
@@ -29,6 +31,11 @@ PRODUCT = "product"
 NEGATIVE = "negative"  # -arg
 POWER = "power"  # base^exponent
 CALL = "call"  # a function of the table, by its row's name
+
+
+class Unsupported(InputError):
+    """An expression a backend does not build as sympy would (a function row it lacks,
+    a power it would rewrite): "auto" takes sympy instead, a named backend says so."""
 
 
 @dataclass(frozen=True, slots=True)

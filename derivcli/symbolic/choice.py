@@ -23,24 +23,49 @@ CHOICES = ("auto", "sympy", "symengine")
 # 10,000 sympy takes about 0.5 s more.
 HEAVY_WORK = 2_000
 
+# Rows whose derivatives torch gets from sympy's expressions in stable forms
+# (numeric/stable.py: quotients of trigonometric and hyperbolic functions, removable
+# singularities such as sin(x)/x, hypot for the roots of sums of two squares in the
+# inverse functions' derivatives), which SymEngine's expressions do not get: torch's
+# numbers would differ (coth''(300): 0 against 2.1e-260; found in review).
+STABLE_FORM_ROWS = frozenset(
+    "sin cos tan cot sec csc asin acos atan acot asec acsc sinh cosh tanh coth sech csch "
+    "asinh acosh atanh acoth atan2 hypot".split()
+)
+
 
 def choose(name: str, trees: list[tree.Node], entries: int) -> backends.Backend:
     """The backend called name, or for "auto" the one suited to trees' size and rows
-    (entries: how many entries the operation has)."""
-    if name != "auto":
+    (entries: how many entries the operation has). SymEngine only where its expressions
+    are sympy's: a form it would give torch differently is refused by name, or under
+    "auto" left to sympy."""
+    if name not in ("auto", "symengine"):
         return backends.get(name)
-    nodes, rows, constants = _survey(trees)
+    nodes, rows, constants, different = _survey(trees)
+    if name == "symengine":
+        if different:
+            raise backends.Unsupported(
+                f"the symengine backend would not give torch sympy's forms of {different}; "
+                "use the sympy backend (--symbolic sympy or auto)"
+            )
+        return backends.get(name)
     # symengine is imported only for a heavy problem (its import: 70-120 ms)
-    if constants or nodes * (entries + 1) < HEAVY_WORK or "symengine" not in backends.names():
+    if (
+        constants
+        or different
+        or nodes * (entries + 1) < HEAVY_WORK
+        or "symengine" not in backends.names()
+    ):
         return backends.default()
     symengine = backends.get("symengine")
     return symengine if symengine.supports(rows) else backends.default()
 
 
-def _survey(trees: list[tree.Node]) -> tuple[int, set[str], bool]:
-    """The trees' node count, the function rows they call, and whether they hold a
-    constant other than pi, E, EulerGamma and Catalan."""
-    nodes, rows, constants = 0, set(), False
+def _survey(trees: list[tree.Node]) -> tuple[int, set[str], bool, str | None]:
+    """The trees' node count, the function rows they call, whether they hold a
+    constant other than pi, E, EulerGamma and Catalan, and the first form that
+    SymEngine would give torch differently from sympy (None if there is none)."""
+    nodes, rows, constants, different = 0, set(), False, None
     stack = list(trees)
     while stack:
         node = stack.pop()
@@ -49,5 +74,52 @@ def _survey(trees: list[tree.Node]) -> tuple[int, set[str], bool]:
             rows.add(node.name)
         elif isinstance(node, tree.Constant):
             constants |= node.name in ("oo", "zoo", "nan")
+        different = different or _different(node)
         stack.extend(tree.children(node))
-    return nodes, rows, constants
+    return nodes, rows, constants, different
+
+
+def _different(node: tree.Node) -> str | None:
+    """What in this node sympy builds or lowers in a form SymEngine does not."""
+    if isinstance(node, tree.Call):
+        if node.name in STABLE_FORM_ROWS:
+            return f"{node.name}()"
+        inner = node.args[0] if node.args else None
+        if node.name == "sqrt" and _two_terms(inner):
+            return "the square root of a sum of two terms (hypot)"
+        if node.name in ("log", "exp") and isinstance(inner, tree.Call | tree.Power):
+            if isinstance(inner, tree.Power) or inner.name in ("log", "exp"):
+                return f"{node.name}() of a power, exp() or log()"  # sympy: log(exp(x)) is x
+    elif isinstance(node, tree.Reciprocal) and _two_terms(node.arg):
+        return "a quotient by a sum of two terms (hypot)"
+    elif isinstance(node, tree.Power):
+        exponent = _integer(node.exponent)
+        if _two_terms(node.base) and (exponent is None or exponent < 0):
+            return "a power of a sum of two terms (hypot)"
+        if exponent is None and not _has_variable(node.base):
+            return "a number to a variable power"  # 0^(x^2 + 1) is 0 in sympy
+    return None
+
+
+def _two_terms(node) -> bool:
+    return isinstance(node, tree.Sum) and len(node.terms) == 2
+
+
+def _integer(node: tree.Node) -> int | None:
+    """The node's value if it is an integer literal (or its negative)."""
+    sign = 1
+    if isinstance(node, tree.Negative):
+        sign, node = -1, node.arg
+    if isinstance(node, tree.Number) and node.value.denominator == 1:
+        return sign * node.value.numerator
+    return None
+
+
+def _has_variable(node: tree.Node) -> bool:
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tree.Variable):
+            return True
+        stack.extend(tree.children(node))
+    return False

@@ -1,11 +1,11 @@
-"""SymEngine as a symbolic backend (derivcli.symbolic.backend): a first step of issue 12.
+"""SymEngine as a symbolic backend (derivcli.symbolic.backend), for large problems.
 
 SymEngine differentiates and substitutes 100 to 500 times faster than sympy (Hessians
 of Lennard-Jones clusters, Rosenbrock functions, products of sines; measured for issue
 12, symengine 0.15). This backend covers the rows SymEngine has natively with sympy's
 derivative (the trigonometric and hyperbolic functions and their inverses, exp, log,
-sqrt and powers, erf, erfc, atan2); any other row is an InputError that names it. The
-commands do not use it yet.
+sqrt and powers, erf, erfc, atan2); any other row is refused by name
+(``backend.Unsupported``). derivcli.symbolic.choice decides when the commands use it.
 
 How it stays safe:
 - It builds from the parser's tree directly (``Builder``), but every part without a
@@ -29,7 +29,6 @@ from fractions import Fraction
 import symengine as se
 
 from derivcli import limits
-from derivcli.errors import InputError
 from derivcli.expr import tree
 from derivcli.symbolic import backend, build
 from derivcli.symbolic.backend import View
@@ -99,14 +98,14 @@ class SymEngineBackend(backend.Backend):
 
     def to_float(self, expr) -> float | None:
         if isinstance(expr, se.Rational | se.Integer):
-            return float(_fraction(expr))
+            return _float(_fraction(expr))
         if expr.has(se.I):
             return None
         return backend.default().to_float(self._as_sympy(expr))
 
     def approximate(self, expr) -> float:
         if isinstance(expr, se.Rational | se.Integer):
-            return float(_fraction(expr))
+            return _float(_fraction(expr))
         if expr.has(se.I):
             return float("nan")
         return backend.default().approximate(self._as_sympy(expr))
@@ -157,7 +156,7 @@ _DIRECT = {
     **{name: function for name, function in _FUNCTIONS.items() if name != "log"},
     "log": lambda u: se.log(u),  # log(u, b) is sympy's build: it checks the base
     "exp": se.exp,
-    "sqrt": se.sqrt,
+    "sqrt": lambda u: _power(u, se.Rational(1, 2)),
     "log2": lambda u: se.log(u) / se.log(2),
     "log10": lambda u: se.log(u) / se.log(10),
     "hypot": lambda u, v: se.sqrt(u**2 + v**2),
@@ -207,7 +206,7 @@ class Builder:
                 digits = _exact_part_digits(base) * abs(float(_fraction(exponent)))
                 if digits > DIRECT_POWER_DIGITS:
                     raise _Defer
-            return _defined(se.Pow(base, exponent))
+            return _defined(_power(base, exponent))
         if isinstance(node, tree.Call):
             function = _DIRECT.get(node.name)
             if function is None or (node.name == "log" and len(node.args) != 1):
@@ -253,11 +252,32 @@ def _exact_part_digits(expr) -> float:
     return 0.0
 
 
-def _refusal(row: str) -> InputError:
-    return InputError(
+def _refusal(row: str) -> backend.Unsupported:
+    return backend.Unsupported(
         f"the symengine backend has no {row}() yet; use the sympy backend (--symbolic sympy "
         "or auto)"
     )
+
+
+def _power(base, exponent):
+    """base^exponent, refused where SymEngine would rewrite it: it makes (1/u)^r
+    u^(-r), which is another number where u < 0 (sqrt(1/x)/sqrt(x) at -4: -1/16, not
+    sympy's 1/16), and sympy's own build rewrites other powers of powers (sqrt(x^2) is
+    |x|, sqrt(exp(x)) is exp(x/2))."""
+    if not isinstance(exponent, se.Integer) and isinstance(base, se.Pow):  # exp(x) is E**x
+        raise backend.Unsupported(
+            "the symengine backend would rewrite a power of a power with a non-integer "
+            "exponent, (u^a)^r, unlike sympy; use the sympy backend (--symbolic sympy or auto)"
+        )
+    return se.Pow(base, exponent)
+
+
+def _float(number: Fraction) -> float:
+    """The nearest float, infinite beyond the float range (10^400), as sympy's."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf if number > 0 else -math.inf
 
 
 def _fraction(number) -> Fraction:
@@ -293,7 +313,7 @@ def _from_sympy(expr):
         elif node.is_Mul:
             result = se.Mul(*map(convert, node.args))
         elif node.is_Pow:
-            result = se.Pow(*map(convert, node.args))
+            result = _power(*map(convert, node.args))
         elif isinstance(node, sympy.exp):
             result = se.exp(convert(node.args[0]))
         else:

@@ -60,12 +60,13 @@ def _same_number(a: str | None, b: str | None) -> bool:
     ids=["rational", "decimal"],
 )
 def test_symengine_verdicts_and_exact_values_are_sympys(values):
-    text = lennard_jones(3, " + atan(x0_0*x1_1) + exp(x2_2)*sin(x0_1)")
+    text = lennard_jones(3, " + exp(x0_0*x1_1) + log(x2_2)*x0_1^3")
     at = _point(NAMES3, values)
     sympy_result, symengine_result = _both("hessian", text, at=at)
     a, b = sympy_result.results[0], symengine_result.results[0]
     assert a.verdicts == b.verdicts
     assert all(v == "agree" for row in a.verdicts for v in row)
+    assert a.exact == b.exact  # the same text, irrational values (exp, log) included
     for row_a, row_b in zip(a.exact, b.exact, strict=True):
         for x, y in zip(row_a, row_b, strict=True):
             assert _same_number(x, y), (x, y)
@@ -151,3 +152,107 @@ def test_the_same_problem_gives_the_same_json_shape_on_both_backends(cli_json):
     assert a["results"][0]["exact"] == b["results"][0]["exact"]  # rationals: the same text
     for x, y in zip(a["symbolic"][0], b["symbolic"][0], strict=True):  # the same derivative
         assert sympy.simplify(parse_result(x) - parse_result(y)) == 0
+
+
+# --- found in review: where SymEngine would not do what sympy does -----------------------
+
+ROSENBROCK = " + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(1, 30))
+ROSENBROCK_NAMES = [f"x{i}" for i in range(1, 31)]
+
+
+def _heavy_at(**values):
+    """A point of the 30-variable Rosenbrock function: 1 but where values say."""
+    return _point(ROSENBROCK_NAMES, [values.get(name, 1) for name in ROSENBROCK_NAMES])
+
+
+def test_a_power_of_a_reciprocal_keeps_sympys_value():
+    # SymEngine makes (1/x)^(1/2) x^(-1/2): at x = -4 another number. With principal
+    # square roots, sqrt(1/x)/sqrt(x) is -1/x for x < 0, whose derivative is 1/x^2.
+    with pytest.raises(InputError, match="rewrite a power of a power"):
+        derivcli.grad("sqrt(1/x)/sqrt(x)", at="x=-4", symbolic="symengine")
+    with mpmath.workdps(40):
+        truth = mpmath.diff(lambda t: mpmath.sqrt(1 / t) / mpmath.sqrt(t), -4)
+    assert abs(truth - mpmath.mpf(1) / 16) < 1e-30
+    text = ROSENBROCK + " + sqrt(1/x1)/sqrt(x1)"
+    auto = derivcli.grad(text, at=_heavy_at(x1=-4), wrt=ROSENBROCK_NAMES).results[0]
+    reference = derivcli.grad(
+        text, at=_heavy_at(x1=-4), wrt=ROSENBROCK_NAMES, symbolic="sympy"
+    ).results[0]
+    assert auto.exact == reference.exact and auto.verdicts == reference.verdicts
+    rosenbrock_part = 400 * (-4) ** 3 - 400 * (-4) * 1 + 2 * (-4) - 2  # d/dx1 of its terms
+    assert parse_result(auto.exact[0]) == rosenbrock_part + sympy.Rational(1, 16)
+
+
+@pytest.mark.parametrize(
+    "extra, different",
+    [
+        ("sin(x1)/x1", "sin()"),
+        ("coth(x2)", "coth()"),
+        ("sqrt(x1^2 + x2^2)", "hypot"),
+        ("(x1^2 + x2^2)^(5/2)", "hypot"),
+        ("1/(x1 + x2)", "hypot"),
+        ("log(exp(x1))", "log()"),
+        ("0^(x1^2 + 1)", "variable power"),
+    ],
+)
+def test_forms_sympy_gives_torch_otherwise_stay_with_sympy(extra, different):
+    # sympy's expressions reach torch in stable forms (sin(x)/x's series at 0, hypot,
+    # coth's quotients) or simplified (log(exp(x)) is x): SymEngine's would give torch
+    # other numbers (nan for -1/3, 0 for 2e-260).
+    trees = list(parse_tree(ROSENBROCK + " + " + extra).components)
+    assert choice.choose("auto", trees, 900).name == "sympy"
+    with pytest.raises(InputError, match=f"symengine backend would not give torch.*{different}"):
+        choice.choose("symengine", trees, 900)
+    assert choice.choose("auto", list(parse_tree(ROSENBROCK).components), 900).name == "symengine"
+
+
+def test_a_heavy_sum_of_sinc_terms_streams_sympys_stable_numbers():
+    import numpy as np
+
+    text = " + ".join(f"sin(x{i})/x{i}" for i in range(1, 11))
+    names = [f"x{i}" for i in range(1, 11)]
+    points = {name: np.array([0.0, 1e-6, 1.0]) for name in names}
+    values = derivcli.evaluate("hessian", text, points, wrt=names)
+    # (sin(x)/x)'' = -1/3 at 0; at 1: (2 - 1)*sin(1)/1 - 2*cos(1) ... in closed form:
+    # d2/dx2 sin(x)/x = -sin(x)/x - 2cos(x)/x^2 + 2sin(x)/x^3.
+    for k, x in enumerate([0.0, 1e-6, 1.0]):
+        with mpmath.workdps(40):
+            x = mpmath.mpf(x)
+            s, c = mpmath.sin(x), mpmath.cos(x)
+            truth = -mpmath.mpf(1) / 3 if x == 0 else -s / x - 2 * c / x**2 + 2 * s / x**3
+        assert abs(values[k][0][0] - float(truth)) <= 1e-9 * abs(float(truth)), (x, values[k][0][0])
+
+
+def test_a_number_beyond_the_float_range_overflows_as_in_sympy():
+    for backend in ("sympy", "symengine"):
+        (point,) = derivcli.grad("x*10^400 + y", at="x=1,y=1", symbolic=backend).results
+        assert point.verdicts == ["overflow", "agree"] and point.exact[0] == str(10**400)
+    heavy = ROSENBROCK.replace("100*", "1e400*")  # torch's inf*0 at the minimum: nan
+    at = _heavy_at(x1=2)
+    (auto,) = derivcli.grad(heavy, at=at, wrt=ROSENBROCK_NAMES).results
+    (reference,) = derivcli.grad(heavy, at=at, wrt=ROSENBROCK_NAMES, symbolic="sympy").results
+    assert auto.exact == reference.exact and auto.verdicts == reference.verdicts
+    assert parse_result(auto.exact[1]) == 2 * 10**400 * (1 - 4)  # d/dx2 at x1 = 2, x2 = 1
+
+
+def test_a_build_symengine_refuses_falls_back_to_sympy_under_auto():
+    text = ROSENBROCK + " + sqrt(x1^2) + log(x2, 2)"  # sympy builds |x1|, which it lacks
+    at = _heavy_at(x1=2, x2=2)
+    auto = derivcli.grad(text, at=at, wrt=ROSENBROCK_NAMES).results[0]
+    reference = derivcli.grad(text, at=at, wrt=ROSENBROCK_NAMES, symbolic="sympy").results[0]
+    assert auto.exact == reference.exact and auto.verdicts == reference.verdicts
+    assert parse_result(auto.exact[1]) == 200 * (2 - 4) + 1 / (2 * sympy.log(2)) - 400 * 2 * (
+        1 - 4
+    ) + 2 * (2 - 1)
+
+
+def test_powers_of_many_variables_at_large_numbers_are_left_to_sympys_budget():
+    # 30 powers x_i^1000 at 9^99: each has 95,000 digits, their product 2.9 million;
+    # only the largest power counted, SymEngine built it in C++, past any alarm.
+    from derivcli.check import fast
+
+    text = "*".join(f"x{i}^1000" for i in range(1, 31))
+    engine = choice.choose("symengine", list(parse_tree(text).components), 30)
+    (expr,) = engine.build(parse_tree(text).components)
+    total, breaks = fast._facts(engine, expr)
+    assert total == 30 * 1001 and not breaks
