@@ -73,6 +73,13 @@ def check_entries(
     return checks
 
 
+# The digits all the powers of the point in an expression may raise together before its
+# substitution is left to sympy. Measured (SymEngine 0.15, 2 cores): the derivative of a
+# product of powers x_i^1000 at 9^99 took 0.05 s at a bound of 0.96 million digits, 0.4 s
+# at 2.9 million, 3.8 s at 9.6 million.
+TOTAL_DIGITS = 1_000_000
+
+
 class _Judge:
     """The backend's exact values at one point (and at torch's float point)."""
 
@@ -81,16 +88,19 @@ class _Judge:
         self.derivatives = derivatives
         self.values, self.binary = values, binary
         facts = [_facts(self.backend, c) for c in derivatives.prepared]
-        self._breaks = [breaks for _, breaks in facts]
-        exponents = sum(total for total, _ in facts)
+        self._breaks = [breaks for _, _, breaks in facts]
+        largest = max((largest for largest, _, _ in facts), default=0)
+        total = sum(total for _, total, _ in facts)
         points = [values, *([binary] if binary else [])]
-        point_digits = max((_digits(v) for p in points for v in p.values()), default=0)
+        digits = max((_digits(v) for p in points for v in p.values()), default=0) + 1
         # Substitution runs in C++, where no alarm reaches: where the exact numbers could
-        # pass the digit limit (x^(10^9) at 3, or a product of 300 powers x_i^1000 at
-        # 9^99, 30 s in C++ through a 5 s budget; found in review), the entries are left
-        # to sympy's bounded evaluation. The digits of a sum or product of powers of the
-        # point are at most the sum of theirs.
-        self.safe = (exponents + 2) * (point_digits + 1) <= limits.MAX_NUMBER_DIGITS
+        # grow too long (x^(10^9) at 3; a product of 300 powers x_i^1000 at 9^99, 30 s in
+        # C++ through a 5 s budget, found in review), the entries are left to sympy's
+        # bounded evaluation. One power is held to the digit limit, all of them together
+        # (the digits of a product are at most the sum of its factors') to TOTAL_DIGITS.
+        self.safe = (largest + 2) * digits <= limits.MAX_NUMBER_DIGITS and (
+            (total + 2) * digits <= TOTAL_DIGITS
+        )
         self.points = {False: self._converted(values)}
         if binary is not None:
             self.points[True] = self._converted(binary)
@@ -223,15 +233,17 @@ def _walk(backend, expr):
 
 
 @functools.lru_cache(maxsize=64)
-def _facts(backend, expr) -> tuple[float, bool]:
-    """The sum over expr's distinct powers with rational exponents of the exponent's
-    |numerator| + denominator (inf where a power's exponent depends on the point and its
-    base could be a rational: x^y, 2^x), and whether expr calls a function row with
-    breaks (acot, atan2) or a node the table does not know."""
-    total, breaks = 0, False
+def _facts(backend, expr) -> tuple[float, float, bool]:
+    """For expr's distinct powers with rational exponents, the largest exponent's
+    |numerator| or denominator and the sum of their |numerator| + denominator (both inf
+    where a power's exponent depends on the point and its base could be a rational: x^y,
+    2^x); and whether expr calls a function row with breaks (acot, atan2) or a node the
+    table does not know."""
+    largest, total, breaks = 0, 0, False
     for node in _walk(backend, expr):
         view = backend.view(node)
         if view.kind == backends.POWER and view.rational is not None:
+            largest = max(largest, abs(view.rational.numerator), view.rational.denominator)
             total += abs(view.rational.numerator) + view.rational.denominator
         elif view.kind == backends.POWER and backend.free_symbols(view.args[1]):
             base = view.args[0]
@@ -240,9 +252,9 @@ def _facts(backend, expr) -> tuple[float, bool]:
                 or backend.rational(base) is not None
                 or (backend.free_symbols(base))
             ):
-                total = math.inf  # E^x stays symbolic at any x; 2^x at 10^9 would not
+                largest = total = math.inf  # E^x stays symbolic at any x; 2^x at 10^9 not
         elif view.kind == backends.CALL:
             breaks |= BY_NAME[view.name].breaks is not None
         elif view.kind == "unknown":
             breaks = True
-    return total, breaks
+    return largest, total, breaks

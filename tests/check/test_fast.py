@@ -254,5 +254,6 @@ def test_powers_of_many_variables_at_large_numbers_are_left_to_sympys_budget():
     text = "*".join(f"x{i}^1000" for i in range(1, 31))
     engine = choice.choose("symengine", list(parse_tree(text).components), 30)
     (expr,) = engine.build(parse_tree(text).components)
-    total, breaks = fast._facts(engine, expr)
-    assert total == 30 * 1001 and not breaks
+    largest, total, breaks = fast._facts(engine, expr)
+    assert (largest, total, breaks) == (1000, 30 * 1001, False)
+    assert (total + 2) * (95 + 1) > fast.TOTAL_DIGITS  # 9^99 has 95 digits: unsafe
