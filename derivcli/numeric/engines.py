@@ -123,10 +123,9 @@ def choose_engine(op, exprs, wrt, matrix) -> str:
 
     The symbolic engine evaluates every distinct subexpression of the derivative
     entries once per point; the autograd engine runs the expression forward and
-    backward once per variable (twice over for a Hessian), with vmap's overhead on
-    top. The symbolic engine wins (measured: 6 to 50 times on bench/bench.py's
-    functions, 3 to 10 times on sin nested 8 to 24 deep) unless the symbolic
-    derivatives have grown far beyond the expression itself.
+    backward once per row (and a gradient first for a Hessian). The symbolic engine
+    wins (measured: 3 to 6 times on bench/bench.py's functions at 10^5 points) unless
+    the symbolic derivatives have grown far beyond the expression itself.
     """
     if matrix is None:
         return "autograd"
