@@ -445,3 +445,16 @@ def test_any_locale_gets_ascii_where_it_lacks_the_marks(tmp_path):
     assert "x -> 0" in done["plain with a warning"][2]  # stderr: ASCII for →
     text = table.read_text(encoding="utf-8")  # a file is UTF-8: the marks stay
     assert "✓ torch agrees" in text and "╭" in text
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+@pytest.mark.parametrize("form", ["table", "json"])
+def test_a_full_disk_under_stdout_is_one_line_and_status_1(form):
+    with open("/dev/full", "wb") as full:
+        status, _, stderr = _finish(_start([*POINT, "-f", form], stdout=full))
+    assert status == 1
+    assert stderr == (
+        "derivcli: error: cannot write the output: No space left on device; "
+        "free space or write elsewhere\n"
+    )
