@@ -87,9 +87,11 @@ def _different(node: tree.Node) -> str | None:
         inner = node.args[0] if node.args else None
         if node.name == "sqrt" and _two_terms(inner):
             return "the square root of a sum of two terms (hypot)"
-        if node.name in ("log", "exp") and isinstance(inner, tree.Call | tree.Power):
-            if isinstance(inner, tree.Power) or inner.name in ("log", "exp"):
-                return f"{node.name}() of a power, exp() or log()"  # sympy: log(exp(x)) is x
+        if node.name == "sqrt" and _product_of_powers(inner):
+            return "a root of a product of powers"  # sympy: sqrt(x^2*y) is |x|*sqrt(y)
+        if node.name in ("log", "exp") and any(_power_exp_or_log(p) for p in _parts(inner)):
+            # sympy: log(exp(x)) is x, exp(2*log(x)) is x^2, exp(x + log(y)) is y*exp(x)
+            return f"{node.name}() of a power, exp() or log()"
     elif isinstance(node, tree.Reciprocal) and _two_terms(node.arg):
         return "a quotient by a sum of two terms (hypot)"
     elif isinstance(node, tree.Power):
@@ -98,7 +100,41 @@ def _different(node: tree.Node) -> str | None:
             return "a power of a sum of two terms (hypot)"
         if exponent is None and not _has_variable(node.base):
             return "a number to a variable power"  # 0^(x^2 + 1) is 0 in sympy
+        if exponent is None and _product_of_powers(node.base):
+            return "a root of a product of powers"
     return None
+
+
+def _parts(node) -> list:
+    """node, its terms and factors, one level down, through signs."""
+    if isinstance(node, tree.Negative):
+        return _parts(node.arg)
+    if isinstance(node, tree.Sum):
+        return [part for term in node.terms for part in _parts(term)]
+    if isinstance(node, tree.Product):
+        return [part for factor in node.factors for part in _parts(factor)]
+    if isinstance(node, tree.Reciprocal):
+        return [node, *_parts(node.arg)]
+    return [node]
+
+
+def _power_exp_or_log(node) -> bool:
+    return isinstance(node, tree.Power) or (
+        isinstance(node, tree.Call) and node.name in ("exp", "log", "sqrt")
+    )
+
+
+def _product_of_powers(node) -> bool:
+    """A product (or quotient) with a power, a root, an exp() or a quotient among its
+    factors: sympy takes factors out of its roots ((x^2*y)^(1/2) is |x|*sqrt(y))."""
+    if isinstance(node, tree.Negative):
+        return _product_of_powers(node.arg)
+    if not isinstance(node, tree.Product | tree.Reciprocal):
+        return False
+    factors = node.factors if isinstance(node, tree.Product) else (node.arg,)
+    return isinstance(node, tree.Reciprocal) or any(
+        _power_exp_or_log(factor) or isinstance(factor, tree.Reciprocal) for factor in factors
+    )
 
 
 def _two_terms(node) -> bool:

@@ -168,8 +168,14 @@ def _heavy_at(**values):
 def test_a_power_of_a_reciprocal_keeps_sympys_value():
     # SymEngine makes (1/x)^(1/2) x^(-1/2): at x = -4 another number. With principal
     # square roots, sqrt(1/x)/sqrt(x) is -1/x for x < 0, whose derivative is 1/x^2.
-    with pytest.raises(InputError, match="rewrite a power of a power"):
+    from derivcli.symbolic import backend as backends
+
+    with pytest.raises(InputError, match="root of a product of powers"):
         derivcli.grad("sqrt(1/x)/sqrt(x)", at="x=-4", symbolic="symengine")
+    engine = backends.get("symengine")  # its build refuses too, whoever asks
+    for text in ("sqrt(1/x)", "(1/x)^(1/3)", "(x^-2)^y", "sqrt(exp(x))"):
+        with pytest.raises(InputError, match="rewrite a power of a power"):
+            engine.build(parse_tree(text).components)
     with mpmath.workdps(40):
         truth = mpmath.diff(lambda t: mpmath.sqrt(1 / t) / mpmath.sqrt(t), -4)
     assert abs(truth - mpmath.mpf(1) / 16) < 1e-30
@@ -192,6 +198,10 @@ def test_a_power_of_a_reciprocal_keeps_sympys_value():
         ("(x1^2 + x2^2)^(5/2)", "hypot"),
         ("1/(x1 + x2)", "hypot"),
         ("log(exp(x1))", "log()"),
+        ("exp(2*log(x1))", "exp()"),  # sympy: x1^2, defined at x1 < 0
+        ("exp(x1 + log(x2))", "exp()"),  # sympy: x2*exp(x1)
+        ("(x1^2*x2)^(1/2)", "root of a product"),  # sympy: |x1|*sqrt(x2)
+        ("sqrt(x1/x2)", "root of a product"),
         ("0^(x1^2 + 1)", "variable power"),
     ],
 )
@@ -204,6 +214,17 @@ def test_forms_sympy_gives_torch_otherwise_stay_with_sympy(extra, different):
     with pytest.raises(InputError, match=f"symengine backend would not give torch.*{different}"):
         choice.choose("symengine", trees, 900)
     assert choice.choose("auto", list(parse_tree(ROSENBROCK).components), 900).name == "symengine"
+
+
+def test_exp_of_a_multiple_of_log_keeps_sympys_number_where_the_log_is_complex():
+    # exp(2*log(x)) is x^2 in sympy (d/dx = 2x, -2 at -1); SymEngine's form gave torch nan.
+    text = ROSENBROCK + " + exp(2*log(x1))"
+    at = _heavy_at(x1=-1)
+    (auto,) = derivcli.grad(text, at=at, wrt=ROSENBROCK_NAMES).results
+    (reference,) = derivcli.grad(text, at=at, wrt=ROSENBROCK_NAMES, symbolic="sympy").results
+    assert auto.numeric == reference.numeric and auto.verdicts == reference.verdicts
+    rosenbrock_part = 400 * (-1) ** 3 - 400 * (-1) * 1 + 2 * (-1) - 2
+    assert auto.numeric[0] == rosenbrock_part + 2 * (-1) and auto.verdicts[0] == "agree"
 
 
 def test_a_heavy_sum_of_sinc_terms_streams_sympys_stable_numbers():
