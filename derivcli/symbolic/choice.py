@@ -106,7 +106,8 @@ def _different(node: tree.Node) -> str | None:
 
 
 def _parts(node) -> list:
-    """node, its terms and factors, one level down, through signs."""
+    """node's terms and factors, through sums, products, quotients and signs (node
+    itself if it is none of them)."""
     if isinstance(node, tree.Negative):
         return _parts(node.arg)
     if isinstance(node, tree.Sum):
