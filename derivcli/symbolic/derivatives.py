@@ -11,10 +11,13 @@ import sympy
 
 from derivcli import budget, recursion
 from derivcli.expr import tree
-from derivcli.nested import map_nested
+from derivcli.nested import map_rows
 from derivcli.symbolic import backend as backends
 
 SPLIT_TERMS = 32  # a sum of at least this many terms is differentiated term by term
+# a structural zero costs a microsecond, a deadline check 0.6 (measured): the deadline
+# is checked at every partial differentiated and once per this many zeros in a row
+ZEROS_PER_CHECK = 1024
 
 
 def natural_key(name: str) -> list:
@@ -68,6 +71,9 @@ class Derivatives:
         self._symbols: dict[int, set] = {}
         self._index: dict[int, dict | None] = {}  # per component: variable -> its terms
         self._zero_expr = None
+        self._finished_zero_expr = None
+        self._first_free: dict[tuple[int, int], frozenset] = {}
+        self._index_of: dict | None = None
         self._unchecked = 0  # structural zeros since the last deadline check
         self.matrix = None
         with _collection_paused():
@@ -77,7 +83,7 @@ class Derivatives:
                 # the expressions as the backend differentiates them
                 self.prepared = [self.backend.prepare(e) for e in exprs]
                 if not lazy:
-                    self.matrix = map_nested(self._entry_made, self.entries)
+                    self.matrix = map_rows(self._row_made, self.entries)
         self._deadline = None
 
     def partial(self, component: int, variables: tuple[int, ...]):
@@ -100,9 +106,8 @@ class Derivatives:
                 # 497,000 of a 1000-variable Rosenbrock Hessian's 500,500 partials
                 zero = terms is None and variable not in self._free(below)
                 self._unchecked += 1
-                if not zero or self._unchecked >= 1024:
-                    # in a worker thread, where no alarm interrupts; a structural zero
-                    # costs a microsecond, a check 0.6 (measured): one per 1,024 zeros
+                if not zero or self._unchecked >= ZEROS_PER_CHECK:
+                    # in a worker thread, where no alarm interrupts
                     self._unchecked = 0
                     (self._deadline or budget.current()).check()
                 if zero:
@@ -146,22 +151,58 @@ class Derivatives:
             self._zero_expr = self.backend.build([tree.Number(Fraction(0), 0, written=False)])[0]
         return self._zero_expr
 
-    def _entry_made(self, entry):
-        # entry(), with fewer calls for a large Hessian's commonest entries: a mirrored
-        # partial is found, any other single partial made at once (measured,
-        # 1000-variable Rosenbrock, its million entries made and differentiated: 4.3-5.3
-        # s against 6.1-6.8)
-        (term, *more) = entry.terms
-        if more or term.coefficient != 1:
-            return self.entry(entry)
-        variables = term.variables
-        if len(variables) == 2 and variables[0] > variables[1]:
-            variables = (variables[1], variables[0])
-        key = (term.component, variables)
-        found = self._partials.get(key)
+    def _row_made(self, row: list) -> list:
+        # entry() for each, with fewer calls for a large Hessian's commonest entries: a
+        # mirrored partial is found, a structural zero known from the row's free
+        # variables, any other single partial made at once (measured, 1000-variable
+        # Rosenbrock, its million entries made and differentiated: 1.5 s against 4.3-5.3)
+        partials, made = self._partials, []
+        for entry in row:
+            terms = entry[1]  # entry.terms, without the property's call
+            if len(terms) != 1 or terms[0][2] != 1:
+                made.append(self.entry(entry))
+                continue
+            component, variables, _ = terms[0]
+            if len(variables) == 2:
+                first, second = variables
+                if first > second:
+                    first, second = second, first
+                key = (component, (first, second))
+                found = partials.get(key)
+                if found is None:
+                    if second in self._free_indices(component, first):
+                        found = self.backend.finish(self._differentiated(*key))
+                    else:  # what _differentiated finds, without its calls
+                        self._unchecked += 1
+                        if self._unchecked >= ZEROS_PER_CHECK:
+                            self._unchecked = 0
+                            (self._deadline or budget.current()).check()
+                        found = self._finished_zero()
+                    partials[key] = found
+            else:
+                key = (component, variables if len(variables) < 3 else tuple(sorted(variables)))
+                found = partials.get(key)
+                if found is None:
+                    found = partials[key] = self.backend.finish(self._differentiated(*key))
+            made.append(found)
+        return made
+
+    def _free_indices(self, component: int, variable: int) -> frozenset:
+        """The indices in wrt of the first partial derivative's free variables."""
+        key = (component, variable)
+        found = self._first_free.get(key)
         if found is None:
-            found = self._partials[key] = self.backend.finish(self._differentiated(*key))
+            if self._index_of is None:
+                self._index_of = {symbol: i for i, symbol in enumerate(self.wrt)}
+            free = self._free(self._differentiated(component, (variable,)))
+            found = frozenset(self._index_of[s] for s in free if s in self._index_of)
+            self._first_free[key] = found
         return found
+
+    def _finished_zero(self):
+        if self._finished_zero_expr is None:
+            self._finished_zero_expr = self.backend.finish(self._zero())
+        return self._finished_zero_expr
 
     def entry(self, entry):
         """An entry (one of self.entries) as an expression."""

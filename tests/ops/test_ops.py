@@ -275,3 +275,19 @@ def test_an_unknown_operation_is_refused_not_defaulted():
 def test_a_name_is_registered_once():
     with pytest.raises(ValueError, match="new name"):
         ops.register(ops.get("grad"))
+
+
+@pytest.mark.parametrize(
+    "nested", [7, [], [1, 2, 3], [[1, 2], [3, 4], [5, 6]], [[[1], [2]], [[3], [4]]]]
+)
+def test_map_rows_maps_each_innermost_list_as_map_nested_maps_each_leaf(nested):
+    from derivcli.nested import map_nested, map_rows
+
+    seen = []
+
+    def rows(row):
+        seen.append(list(row))
+        return [10 * leaf for leaf in row]
+
+    assert map_rows(rows, nested) == map_nested(lambda leaf: 10 * leaf, nested)
+    assert all(not isinstance(leaf, list) for row in seen for leaf in row)

@@ -124,3 +124,38 @@ def test_derivatives_check_the_deadline_they_are_handed():
     # and without one, the work runs to the end in a thread without a budget
     kind, made = _in_thread(lambda: Derivatives(ops.get("hessian"), exprs, free_variables(exprs)))
     assert kind == "returned" and len(made.matrix) == 12
+
+
+class _CountingDeadline:
+    def __init__(self):
+        self.checks = 0
+
+    def check(self):
+        self.checks += 1
+
+
+@pytest.mark.parametrize("symbolic", ["sympy", "symengine"])
+@pytest.mark.parametrize("zeros_per_check", [1, 1024])
+def test_a_sparse_hessians_structural_zeros_check_the_deadline_too(
+    symbolic, zeros_per_check, monkeypatch
+):
+    # 60 squares: 60 first partials and 60 diagonal entries are differentiated (a check
+    # each); the 1,770 pairs above the diagonal are structural zeros, a check per
+    # ZEROS_PER_CHECK in a row (each row's diagonal starts the count again: 59 at most)
+    import importlib
+
+    from derivcli import api
+
+    monkeypatch.setattr(
+        importlib.import_module("derivcli.symbolic.derivatives"), "ZEROS_PER_CHECK", zeros_per_check
+    )
+    n = 60
+    exprs, variables = api._parse_expressions(
+        ops.get("hessian"), " + ".join(f"x{i}^2" for i in range(n)), symbolic
+    )
+    deadline = _CountingDeadline()
+    made = Derivatives(ops.get("hessian"), exprs, variables, deadline=deadline)
+    zeros = n * (n - 1) // 2
+    assert deadline.checks == 2 * n + (zeros if zeros_per_check == 1 else 0)
+    flat = [made.backend.to_text(entry) for row in made.matrix for entry in row]
+    assert flat == ["2" if k % (n + 1) == 0 else "0" for k in range(n * n)]
