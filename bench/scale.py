@@ -11,13 +11,15 @@ first call has paid for the imports. With --others, a Python that has JAX and Ca
 (not derivcli's dependencies: python -m venv /tmp/others && /tmp/others/bin/pip install
 jax casadi) runs bench/others.py: the same Hessian at the same point, whole process and
 the work alone (JAX: jit(hessian), its compilation included; CasADi: SX hessian and a
-Function). Last, the 13-atom Hessian at 10^5 points: derivcli streaming --points to
+Function). Then the 8-atom Hessian in the default table, against the seed's 2x2
+Hessian (start-up alone). Last, the 13-atom Hessian at 10^5 points: derivcli streaming --points to
 npy against JAX's jit(vmap(hessian)).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -44,14 +46,15 @@ def problems() -> list[tuple[str, str, list[str], bool]]:
     return found
 
 
-def whole(expression: str, at: str | None, symbolic: str, timeout: float) -> str:
+def whole(expression: str, at: str | None, symbolic: str, timeout: float, fmt: str = "json") -> str:
     runs = []
     for _ in range(3):
-        command = [DERIVCLI, "hessian", expression, "-f", "json", "--symbolic", symbolic]
+        command = [DERIVCLI, "hessian", expression, "-f", fmt, "--symbolic", symbolic]
         command += ["--at", at] if at else []
         command += ["--timeout", str(timeout)]
         start = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=False)
+        env = dict(os.environ, COLUMNS="80")  # the table's width, as in a terminal
+        done = subprocess.run(command, capture_output=True, check=False, env=env)
         seconds = time.perf_counter() - start
         if done.returncode != 0:
             return f"exit {done.returncode} ({seconds:.1f} s)"
@@ -127,6 +130,18 @@ def main() -> None:
             f"{others(options.others, 'casadi', kind, size)}",
             flush=True,
         )
+    table = whole(
+        lennard_jones(8),
+        point([f"x{i}_{k}" for i in range(8) for k in range(3)]),
+        "auto",
+        60,
+        "table",
+    )
+    seed = whole("sin(x)*y", "x=0,y=1", "auto", 60, "table")
+    print(
+        f"Lennard-Jones 8, the default table at 80 columns | {table} | "
+        f"start-up (the 2x2 Hessian): {seed}"
+    )
     jax = others(options.others, "jax", "lj", 13, 100_000)
     print(f"Lennard-Jones 13 at 10^5 points | {many_points()} | JAX jit(vmap(hessian)): {jax}")
 
