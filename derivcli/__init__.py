@@ -15,6 +15,9 @@ __all__ = [
     "grad",
     "jacobian",
     "hessian",
+    "laplacian",
+    "divergence",
+    "curl",
     "compute",
     "evaluate",
     "write",
@@ -24,7 +27,7 @@ __all__ = [
     "PointResult",
 ]
 
-_API = {"grad", "jacobian", "hessian", "compute"}
+_API = {"grad", "jacobian", "hessian", "laplacian", "divergence", "curl", "compute"}
 _BATCH = {"evaluate"}
 _RESULT = {"Result", "PointResult"}
 _PIPELINE = {"write", "Outcome"}

@@ -141,3 +141,20 @@ def test_readme_json_example_is_what_derivcli_prints(cli_json):
     block = re.search(r'--format json\n(\{\n  "kind": "hessian".*?\n\})\n', readme, re.S)
     assert block, "the README's JSON example is missing"
     assert json.loads(block.group(1)) == cli_json("hessian", "sin(x)*y", "--at", "x=0,y=1")
+
+
+@pytest.mark.slow
+def test_vector_calculus_example():
+    result = _run_script("vector_calculus.sh")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "laplacian of 1/r at (1,2,2): 0.0"  # 1/r is harmonic
+    assert lines[1] == "curl of (-y, x, 0): 0.0 0.0 2.0"  # a rotation's curl: 2 about z
+    assert lines[2] == "vortex curl at (1,2): exact 0 verdict imprecise"
+    assert lines[3] == "vortex curl at (0,0): torch None agree False"
+    assert lines[4] == "x,y,dF1/dx + dF2/dy"
+    rows = [[float(v) for v in line.split(",")] for line in lines[5:11]]
+    assert len(rows) == 6 and all(d == 2 * x + 2 * y for x, y, d in rows)  # div (x², y²)
+    assert lines[11] == (
+        "exit 2: derivcli: error: divergence takes as many components as variables: "
+        "3 components, 2 variables; name the variables with --wrt (e.g. --wrt x,y,z)"
+    )

@@ -98,3 +98,21 @@ def test_verdict_example_prints_what_the_readme_shows(command, output, cli):
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code in (0, 3)
     assert result.stdout + result.stderr == output
+
+
+VECTOR_EXAMPLES = _commands(
+    "### Vector calculus: Laplacian, divergence, curl", "### Output formats", lambda c: True
+)
+
+
+def test_the_vector_calculus_section_has_examples():
+    assert len(VECTOR_EXAMPLES) >= 3
+
+
+@pytest.mark.parametrize(
+    ("command", "output"), VECTOR_EXAMPLES, ids=[c for c, _ in VECTOR_EXAMPLES]
+)
+def test_vector_calculus_example_prints_what_the_readme_shows(command, output, cli):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == 0
+    assert result.stdout == output

@@ -50,7 +50,8 @@ app = typer.Typer(
     cls=_Group,
     name="derivcli",
     help=(
-        "Gradients, Jacobians and Hessians of expressions: symbolic (sympy) and numeric "
+        "Gradients, Jacobians, Hessians, Laplacians, divergence and curl of expressions: "
+        "symbolic (sympy) and numeric "
         "(torch autograd) side by side, checked against each other.\n\n"
         'Example: derivcli hessian "sin(x)*y" --at x=0,y=1'
     ),

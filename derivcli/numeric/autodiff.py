@@ -38,6 +38,11 @@ def grad(output: torch.Tensor, inputs: list[torch.Tensor], *, create_graph: bool
     )
 
 
+def partial(output: torch.Tensor, variable: torch.Tensor) -> torch.Tensor:
+    """d output / d variable at each point: one backward pass."""
+    return grad(output, [variable])[0]
+
+
 def gradient(output: torch.Tensor, inputs: list[torch.Tensor]) -> torch.Tensor:
     """The gradient at each point: [points, n]."""
     return torch.stack(grad(output, inputs), dim=-1)
@@ -52,3 +57,13 @@ def hessian(output: torch.Tensor, inputs: list[torch.Tensor]) -> torch.Tensor:
     """The Hessian at each point, a backward pass per row: [points, n, n]."""
     first = grad(output, inputs, create_graph=True)
     return torch.stack([gradient(row, inputs) for row in first], dim=-2)
+
+
+def laplacian(output: torch.Tensor, inputs: list[torch.Tensor]) -> torch.Tensor:
+    """The sum of d2 output / d input2 over the inputs at each point: a backward pass
+    per input over the gradient's graph, each to its own input only (memory O(n))."""
+    first = grad(output, inputs, create_graph=True)
+    total = torch.zeros_like(output)
+    for row, x in zip(first, inputs, strict=True):
+        total = total + partial(row, x)
+    return total

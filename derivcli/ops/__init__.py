@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from derivcli.errors import InputError
 from derivcli.ops.base import Entry, Op, Partial, partial
+from derivcli.ops.curl import Curl
+from derivcli.ops.divergence import Divergence
 from derivcli.ops.gradient import Gradient
 from derivcli.ops.hessian import Hessian
 from derivcli.ops.jacobian import Jacobian
+from derivcli.ops.laplacian import Laplacian
 
 __all__ = [
     "Entry",
@@ -60,5 +63,5 @@ def get(op) -> Op:
     return found
 
 
-for _op in (Gradient(), Jacobian(), Hessian()):
+for _op in (Gradient(), Jacobian(), Hessian(), Laplacian(), Divergence(), Curl()):
     register(_op)

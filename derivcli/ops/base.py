@@ -75,6 +75,14 @@ def partial(label: str, component: int, *variables: int) -> Entry:
     return tuple.__new__(Entry, (label, (tuple.__new__(Partial, (component, variables, 1)),)))
 
 
+def sum_label(parts: list[str], shown: int = 4) -> str:
+    """The label of an entry that sums parts: them all, or the first, the last and how
+    many for more than shown."""
+    if len(parts) <= shown:
+        return " + ".join(parts)
+    return f"{parts[0]} + ... + {parts[-1]} ({len(parts)} terms)"
+
+
 @functools.lru_cache(maxsize=64)
 def _shape(op, components: int, variables: int) -> tuple[int, ...]:
     # 0.07 s for a 100-variable Hessian's 10,000 entries, asked for several times a run
@@ -94,6 +102,8 @@ class Op:
     examples: Sequence[str] = ()  # the command's help, one command line each
     many_expressions: bool = False  # more than one expression (components) allowed
     layout: str = "list"  # table layout: "list" (a row per entry) or "matrix"
+    # the variables are a field's coordinates: --wrt may name one no component has
+    coordinates: bool = False
 
     def entries(self, components: int, variables: Sequence[str]):
         """The entries, nested in the result's shape (a single Entry for a scalar)."""

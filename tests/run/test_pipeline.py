@@ -58,7 +58,7 @@ def test_bad_requests_are_refused_before_any_work(tmp_path):
     with pytest.raises(InputError, match="needs points"):
         derivcli.write("grad", "x^2", format="csv")
     with pytest.raises(InputError, match="unknown kind"):
-        derivcli.write("laplacian", "x^2", at="x=1")
+        derivcli.write("nosuch", "x^2", at="x=1")
     assert list(tmp_path.iterdir()) == []
 
 
