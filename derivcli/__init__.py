@@ -15,6 +15,7 @@ __all__ = [
     "grad",
     "jacobian",
     "hessian",
+    "diff",
     "laplacian",
     "divergence",
     "curl",
@@ -27,7 +28,7 @@ __all__ = [
     "PointResult",
 ]
 
-_API = {"grad", "jacobian", "hessian", "laplacian", "divergence", "curl", "compute"}
+_API = {"grad", "jacobian", "hessian", "diff", "laplacian", "divergence", "curl", "compute"}
 _BATCH = {"evaluate"}
 _RESULT = {"Result", "PointResult"}
 _PIPELINE = {"write", "Outcome"}

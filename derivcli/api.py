@@ -74,6 +74,12 @@ def hessian(expression: str, at: Points = None, **options) -> Result:
     return compute("hessian", expression, at, **options)
 
 
+def diff(expression: str, at: Points = None, **options) -> Result:
+    """One partial derivative of any order: wrt names the variables in order, repeated
+    for higher order ("x,x,y": d3/dx2dy); see compute for the options."""
+    return compute("diff", expression, at, **options)
+
+
 def laplacian(expression: str, at: Points = None, **options) -> Result:
     """The Laplacian of one expression (a scalar); see compute for the options."""
     return compute("laplacian", expression, at, **options)
@@ -112,6 +118,7 @@ def compute(
     timeout: float | None = budget.DEFAULT_TIMEOUT,
     engine: str = "autograd",
     symbolic: str = "auto",
+    vector=None,
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
 
@@ -131,7 +138,7 @@ def compute(
         large problems whose functions it has, sympy otherwise; see
         derivcli.symbolic.choice). Exact values are the same either way.
     """
-    op = ops.get(kind)
+    op, wrt = ops.get(kind).configure(wrt, vector)
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
@@ -147,6 +154,7 @@ def compute(
         printed = map_nested(_texts(backend), matrix)
         result = Result(
             kind=op.name,
+            operation=op,
             expressions=[backend.to_text(expr) for expr in exprs],
             variables=[v.name for v in variables],
             symbolic=printed,
@@ -362,7 +370,9 @@ def _text(value) -> str:
     return value
 
 
-def _names(wrt) -> list[str]:
+def _names(wrt, repeats: bool = False) -> list[str]:
+    """wrt's variable names (an InputError naming what is wrong); repeats: a name may
+    come more than once (diff's order of differentiation)."""
     if isinstance(wrt, str):
         names = wrt.split(",")
     elif isinstance(wrt, Iterable) and not isinstance(wrt, Mapping | bytes):
@@ -378,7 +388,7 @@ def _names(wrt) -> list[str]:
         if not isinstance(name, str) or not is_identifier(name):
             raise InputError.about("wrt", "'{name}' in {opt} is not a variable name", name=name)
     repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
+    if repeated and not repeats:
         raise InputError.about(
             "wrt", "{opt} names {names} more than once", names=", ".join(repeated)
         )
@@ -437,19 +447,20 @@ def _point(item: Point) -> dict[str, sympy.Expr]:
     return {str(name): _value(str(name), value) for name, value in item.items()}
 
 
-def _value(name: str, value) -> sympy.Expr:
+def _value(name: str, value, argument: str = "at") -> sympy.Expr:
     """A point's value as an exact number: a Python float at its shortest decimal form
     (0.1 is 1/10, as typed), any other binary float (numpy's float32) at its value,
-    integers, Fraction and Decimal exactly, text and sympy numbers as --at reads them."""
+    integers, Fraction and Decimal exactly, text and sympy numbers as --at reads them.
+    argument: the option an error names."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]  # a numpy scalar of the array's type (or the object it holds)
     if isinstance(value, bool | np.bool_):
-        raise _not_a_number(name, f"not {value}")
+        raise _not_a_number(name, f"not {value}", argument=argument)
     if isinstance(value, int | np.integer):
         return sympy.Integer(int(value))
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
-            raise _not_a_number(name, f"not {value}", "finite")
+            raise _not_a_number(name, f"not {value}", "finite", argument)
         if isinstance(value, float):  # Python's, and numpy's float64, a subclass of it
             return sympy.Rational(repr(float(value)))
         return sympy.Rational(*value.as_integer_ratio())  # float32 0.1 is 13421773/2^27
@@ -457,7 +468,7 @@ def _value(name: str, value) -> sympy.Expr:
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise _not_a_number(name, f"not {value}", "finite")
+            raise _not_a_number(name, f"not {value}", "finite", argument)
         return parse_value(str(value))  # exactly, and within the parser's digit limits
     if isinstance(value, str):
         return parse_value(value)
@@ -466,20 +477,26 @@ def _value(name: str, value) -> sympy.Expr:
     if isinstance(value, numbers.Rational):
         return sympy.Rational(int(value.numerator), int(value.denominator))
     if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
-        raise _not_a_number(name, f"not the complex number {value}", "a real number")
+        raise _not_a_number(name, f"not the complex number {value}", "a real number", argument)
     if isinstance(value, np.ndarray):
-        raise _not_a_number(name, f"not an array of shape {value.shape}")
-    raise _not_a_number(name, f"not {type(value).__name__}")
+        raise _not_a_number(name, f"not an array of shape {value.shape}", argument=argument)
+    raise _not_a_number(name, f"not {type(value).__name__}", argument=argument)
 
 
-def _not_a_number(name: str, what: str, wanted: str = "a number") -> InputError:
+def _not_a_number(name: str, what: str, wanted: str = "a number", argument="at") -> InputError:
     return InputError.about(
-        "at",
+        argument,
         "the value of {name} in {opt} must be {wanted}, {what}",
         name=name,
         wanted=wanted,
         what=what,
     )
+
+
+def exact_value(name: str, value, argument: str):
+    """A value given in the Python API (a number or text) as an exact sympy number, as
+    at's values are taken; an InputError naming argument."""
+    return _value(name, value, argument)
 
 
 def _check_point(point: dict[str, sympy.Expr], symbols: list[sympy.Symbol]):

@@ -51,10 +51,12 @@ class Plan:
         """Point columns: the variables, then the parameters."""
         return [s.name for s in self.variables + self.parameters]
 
+    operation: ops.Op | None = None  # as the request configured it; None: ops.get(kind)
+
     @property
     def op(self) -> ops.Op:
-        """The operation (kind is its name)."""
-        return ops.get(self.kind)
+        """The operation (kind is its name), as the request configured it."""
+        return self.operation or ops.get(self.kind)
 
     @property
     def labels(self) -> list[str]:
@@ -77,18 +79,19 @@ def plan(
     engine: str = "auto",
     timeout: float | None = budget.DEFAULT_TIMEOUT,
     symbolic: str = "auto",
+    vector=None,
 ) -> Plan:
     """Parse and differentiate symbolically; check every option. Does not import torch.
 
     symbolic: the symbolic backend, as for derivcli.compute."""
-    op = ops.get(kind)
+    op, wrt = ops.get(kind).configure(wrt, vector)
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
     with budget.time_budget(timeout) as deadline:
         exprs, variables, parameters = api.prepare(op, expression, wrt, symbolic)
         matrix = _derivative_matrix(op, exprs, variables, deadline=deadline)
-    return Plan(op.name, exprs, variables, parameters, matrix, device, dtype, engine)
+    return Plan(op.name, exprs, variables, parameters, matrix, device, dtype, engine, op)
 
 
 @dataclass
@@ -216,6 +219,7 @@ def evaluate(
     engine: str = "auto",
     chunk_size: int | None = None,
     timeout: float | None = budget.DEFAULT_TIMEOUT,
+    vector=None,
 ) -> np.ndarray:
     """Derivatives at many points at once, as an array [points, *shape].
 
@@ -237,7 +241,14 @@ def evaluate(
             "chunk_size",
         )
     chosen = plan(
-        kind, expression, wrt=wrt, device=device, dtype=dtype, engine=engine, timeout=timeout
+        kind,
+        expression,
+        wrt=wrt,
+        device=device,
+        dtype=dtype,
+        engine=engine,
+        timeout=timeout,
+        vector=vector,
     )
     values = _point_array(points, chosen.columns)
     numeric = budget.unbudgeted_import("derivcli.numeric.engines")  # torch

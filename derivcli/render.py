@@ -134,9 +134,7 @@ def _table(result: Result, precision: int, t) -> list:
     from rich.table import Table
     from rich.text import Text
 
-    from derivcli import ops
-
-    op = ops.get(result.kind)
+    op = result.op
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()

@@ -84,6 +84,17 @@ class Result:
     # Makes display when shown is first read: simplifying for people takes up to 2 s,
     # which json and the other formats never spend.
     make_display: Callable[[], list] | None = field(default=None, repr=False, compare=False)
+    # the operation as the request configured it (diff's order); None: ops.get(kind)
+    operation: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def op(self):
+        """The operation (a derivcli.ops.Op; kind is its name)."""
+        if self.operation is not None:
+            return self.operation
+        from derivcli import ops
+
+        return ops.get(self.kind)
 
     @property
     def shown(self) -> list:

@@ -128,6 +128,9 @@ def test_every_example_is_tested():
         "many_points.sh",
         "verdicts.sh",
         "large_problems.sh",
+        "vector_calculus.sh",
+        "partial_derivatives.sh",
+        "vector_products.py",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -158,3 +161,29 @@ def test_vector_calculus_example():
         "exit 2: derivcli: error: divergence takes as many components as variables: "
         "3 components, 2 variables; name the variables with --wrt (e.g. --wrt x,y,z)"
     )
+
+
+@pytest.mark.slow
+def test_partial_derivatives_example():
+    result = _run_script("partial_derivatives.sh")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "d3/dx2dy: 12*x*y = 24 torch 24.0 agree"  # d/dy d2/dx2 x^3 y^2
+    assert lines[1:4] == ["x,x,y: 24.0", "x,y,x: 24.0", "y,x,x: 24.0"]
+    assert lines[4].startswith("d4/dx4 sin at pi/6: ")
+    assert abs(float(lines[4].split()[-1]) - 0.5) <= 1e-15  # sin(pi/6)
+    assert lines[5].startswith("d4/dx4 sinc at 0: ")
+    assert abs(float(lines[5].split()[-1]) - 0.2) <= 1e-15  # 4!/5! from sinc's series
+    assert lines[6] == "d2/dx2 |x| at 0 with --strict: exit 3"
+    assert "the exact value is the limit as x → 0" in result.stderr
+
+
+@pytest.mark.slow
+def test_vector_products_example():
+    lines = _run_python("vector_products.py").stdout.splitlines()
+    assert lines[0] == "H.v entries: 50 all agree: True"
+    assert float(lines[1].split()[-1]) < 1e-9  # entries of order 10^3: rounding only
+    assert lines[2] == "at many points: (10000, 50)"
+    exact, number = lines[3].split()[1:]
+    assert exact == "4*sqrt(5)/5" and abs(float(number) - 4 / 5**0.5) < 1e-15
+    assert lines[4] == "J.v: [3.0, 1.0]"  # J = [[y, x], [1, 2y]] at (2, 3), v = (1, 0)
+    assert lines[5] == "u.J: [4.0, 8.0]"  # (1, 1) J = (y + 1, x + 2y)

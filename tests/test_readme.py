@@ -100,19 +100,26 @@ def test_verdict_example_prints_what_the_readme_shows(command, output, cli):
     assert result.stdout + result.stderr == output
 
 
-VECTOR_EXAMPLES = _commands(
-    "### Vector calculus: Laplacian, divergence, curl", "### Output formats", lambda c: True
-)
+# The operations' sections: each console example runs and prints what the README shows.
+SECTIONS = [
+    ("### Partial derivatives of any order", "### Along a vector", 3),
+    ("### Along a vector: directional derivatives, JVP, VJP, HVP", "### Vector calculus", 5),
+    ("### Vector calculus: Laplacian, divergence, curl", "### Output formats", 3),
+]
+SECTION_EXAMPLES = [
+    pytest.param(command, output, id=command)
+    for start, end, _ in SECTIONS
+    for command, output in _commands(start, end, lambda c: True)
+]
 
 
-def test_the_vector_calculus_section_has_examples():
-    assert len(VECTOR_EXAMPLES) >= 3
+@pytest.mark.parametrize(("start", "end", "least"), SECTIONS)
+def test_each_operations_section_has_examples(start, end, least):
+    assert len(_commands(start, end, lambda c: True)) >= least
 
 
-@pytest.mark.parametrize(
-    ("command", "output"), VECTOR_EXAMPLES, ids=[c for c, _ in VECTOR_EXAMPLES]
-)
-def test_vector_calculus_example_prints_what_the_readme_shows(command, output, cli):
+@pytest.mark.parametrize(("command", "output"), SECTION_EXAMPLES)
+def test_operation_example_prints_what_the_readme_shows(command, output, cli):
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == 0
     assert result.stdout == output

@@ -208,9 +208,47 @@ def _command(
     _run(ctx.command.name, **options)
 
 
+Vector = Annotated[
+    str | None,
+    typer.Option(
+        "--vector",
+        metavar="VALUES",
+        show_default=False,
+        help="The vector, one exact value per variable (jvp, hvp, directional) or per "
+        "expression (vjp), separated by commas: 1,2 or 1/3,sqrt(2). directional makes it "
+        "a unit vector.",
+    ),
+]
+
+
+def _vector_command(ctx: typer.Context, expression: Expression, vector: Vector = None, **options):
+    """The command of an operation along a vector: _command's options and --vector."""
+    _run(ctx.command.name, expression=expression, vector=vector, **options)
+
+
+def _with_vector():
+    """_vector_command with _command's signature and --vector after the expression (typer
+    reads the options from the signature, with their annotations resolved)."""
+    import inspect
+    import typing
+
+    hints = typing.get_type_hints(_command, include_extras=True)
+    hints["vector"] = Vector
+    signature = inspect.signature(_command)
+    ctx, expression, *rest = (
+        p.replace(annotation=hints[p.name]) for p in signature.parameters.values()
+    )
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    vector = inspect.Parameter("vector", kind, default=None, annotation=Vector)
+    _vector_command.__signature__ = signature.replace(parameters=[ctx, expression, vector, *rest])
+    _vector_command.__annotations__ = {name: hint for name, hint in hints.items()}
+    return _vector_command
+
+
 def add_command(op) -> None:
     """Give an operation (derivcli.ops.Op) its command; each registered one has one."""
-    app.command(op.name, help=op.help())(_command)
+    command = _command if op.vector_of is None else _with_vector()
+    app.command(op.name, help=op.help())(command)
 
 
 def remove_command(name: str) -> None:

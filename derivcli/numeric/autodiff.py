@@ -67,3 +67,29 @@ def laplacian(output: torch.Tensor, inputs: list[torch.Tensor]) -> torch.Tensor:
     for row, x in zip(first, inputs, strict=True):
         total = total + partial(row, x)
     return total
+
+
+def vjp(outputs: list[torch.Tensor], inputs: list[torch.Tensor], u: list[float]):
+    """u . J at each point, one entry per input: a backward pass of sum(u_k output_k)."""
+    weighted = sum(value * output for value, output in zip(u, outputs, strict=True))
+    return grad(weighted, inputs)
+
+
+def jvp(outputs: list[torch.Tensor], inputs: list[torch.Tensor], v: list[float]):
+    """J . v at each point, one entry per output, in reverse mode alone: with w a
+    placeholder per output, g(w) = w . J is linear in w, and d(g(w) . v)/dw = J . v.
+    Two backward passes (every lowering has a double backward; not all have forward
+    mode), memory O(n + m) per point."""
+    placeholders = [torch.zeros_like(out, requires_grad=True) for out in outputs]
+    weighted = sum(w * out for w, out in zip(placeholders, outputs, strict=True))
+    rows = grad(weighted, inputs, create_graph=True)
+    along = sum(value * row for value, row in zip(v, rows, strict=True))
+    return grad(along, placeholders)
+
+
+def hvp(output: torch.Tensor, inputs: list[torch.Tensor], v: list[float]):
+    """H . v at each point, one entry per input, without the Hessian: the gradient of
+    (gradient . v), reverse over reverse, memory O(n) per point."""
+    first = grad(output, inputs, create_graph=True)
+    along = sum(value * row for value, row in zip(v, first, strict=True))
+    return grad(along, inputs)

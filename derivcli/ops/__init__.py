@@ -9,11 +9,13 @@ from __future__ import annotations
 from derivcli.errors import InputError
 from derivcli.ops.base import Entry, Op, Partial, partial
 from derivcli.ops.curl import Curl
+from derivcli.ops.diff import Diff
 from derivcli.ops.divergence import Divergence
 from derivcli.ops.gradient import Gradient
 from derivcli.ops.hessian import Hessian
 from derivcli.ops.jacobian import Jacobian
 from derivcli.ops.laplacian import Laplacian
+from derivcli.ops.vector import HVP, JVP, VJP, Directional
 
 __all__ = [
     "Entry",
@@ -63,5 +65,17 @@ def get(op) -> Op:
     return found
 
 
-for _op in (Gradient(), Jacobian(), Hessian(), Laplacian(), Divergence(), Curl()):
+for _op in (
+    Gradient(),
+    Jacobian(),
+    Hessian(),
+    Diff(),
+    Directional(),
+    JVP(),
+    VJP(),
+    HVP(),
+    Laplacian(),
+    Divergence(),
+    Curl(),
+):
     register(_op)

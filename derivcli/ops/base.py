@@ -34,7 +34,8 @@ class _PartialFields(NamedTuple):
 
 class Partial(_PartialFields):
     """coefficient × the partial derivative of one expression (its component index)
-    by the variables at these indices of wrt, in order."""
+    by the variables at these indices of wrt, in order. The coefficient is exact: an
+    int or Fraction, or a sympy number (a --vector's sqrt(2))."""
 
     __slots__ = ()
 
@@ -42,12 +43,22 @@ class Partial(_PartialFields):
         if not (variables and type(coefficient) is int and coefficient):  # nearly every one
             if not variables:
                 raise ValueError("a partial derivative differentiates by at least one variable")
-            exact = isinstance(coefficient, int | Fraction)
+            exact = isinstance(coefficient, int | Fraction) or _exact_number(coefficient)
             if not exact or isinstance(coefficient, bool) or coefficient == 0:
                 raise ValueError(
-                    f"a coefficient is a non-zero int or Fraction (exact), not {coefficient!r}"
+                    "a coefficient is a non-zero int, Fraction or sympy number (exact), "
+                    f"not {coefficient!r}"
                 )
         return tuple.__new__(cls, (component, variables, coefficient))
+
+
+def _exact_number(value) -> bool:
+    """Whether value is a real sympy number (not a float's approximation)."""
+    import sympy
+
+    if not (isinstance(value, sympy.Expr) and value.is_number):
+        return False
+    return value.is_real is True and not value.has(sympy.Float)
 
 
 class _EntryFields(NamedTuple):
@@ -104,10 +115,44 @@ class Op:
     layout: str = "list"  # table layout: "list" (a row per entry) or "matrix"
     # the variables are a field's coordinates: --wrt may name one no component has
     coordinates: bool = False
+    # what --vector has an entry for ("variables" or "components"); None: takes none
+    vector_of: str | None = None
 
     def entries(self, components: int, variables: Sequence[str]):
         """The entries, nested in the result's shape (a single Entry for a scalar)."""
         raise NotImplementedError
+
+    def configure(self, wrt, vector=None):
+        """(the operation as a request asks for it, the wrt that picks its variables):
+        itself and wrt, unless the request configures it (diff reads the order of
+        differentiation from wrt; hvp and the others along a vector take vector). A
+        configured operation equals another configured the same way, so caches keyed
+        on it hold."""
+        if vector is not None:
+            from derivcli.errors import InputError
+
+            raise InputError.about(
+                "vector",
+                f"{self.name} takes no {{opt}}; jvp, vjp, hvp and directional do",
+            )
+        return self, wrt
+
+    def config(self) -> tuple:
+        """What configure set (hashable): () for an operation as registered."""
+        return ()
+
+    # An operation as registered is itself alone (one with state of its own but no
+    # config stays distinct from another instance); configured copies are equal when
+    # their type and config are.
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        config = self.config()
+        return bool(config) and type(self) is type(other) and config == other.config()
+
+    def __hash__(self) -> int:
+        config = self.config()
+        return hash((type(self), config)) if config else object.__hash__(self)
 
     def autograd(self, outputs: list[torch.Tensor], inputs: list[torch.Tensor]) -> torch.Tensor:
         """torch's value of the result at each point, [points, *shape], from the

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from derivcli import budget, ops
+from derivcli import budget
 from derivcli.errors import LimitError
 from derivcli.run.request import Request
 
@@ -79,6 +79,7 @@ def _checked(request: Request) -> Outcome:
             # symbolic derivative they are checked against.
             engine="autograd" if request.engine == "auto" else request.engine,
             symbolic=request.symbolic,
+            vector=request.vector,
         )
         if request.format == "table":
             result.shown  # noqa: B018 - the table's display forms, within the budget
@@ -113,7 +114,7 @@ def _write_checked_stream(result, request: Request) -> None:
     from derivcli.io.sinks import open_sink
     from derivcli.nested import flatten
 
-    op = ops.get(result.kind)
+    op = result.op
     columns = list(result.results[0].point)
     points = np.array([[p.point[name] for name in columns] for p in result.results])
     shape = op.shape(len(result.expressions), len(result.variables))
@@ -136,7 +137,12 @@ def read_points(request: Request) -> list[dict]:
     from derivcli.batch import plan, source_for
 
     chosen = plan(
-        request.op, request.expression, wrt=request.wrt, timeout=None, symbolic=request.symbolic
+        request.op,
+        request.expression,
+        wrt=request.wrt,
+        timeout=None,
+        symbolic=request.symbolic,
+        vector=request.vector,
     )
     source = source_for(chosen, points=request.points, grid=request.grid, wrt=request.wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
@@ -186,6 +192,7 @@ def _stream_points(request: Request, early, deadline: budget.Deadline) -> Outcom
             engine=request.engine,
             symbolic=request.symbolic,
             timeout=budget.DEFAULT_TIMEOUT if request.timeout is None else None,
+            vector=request.vector,
         )
         source = early or batch.source_for(
             chosen, at=request.at, points=request.points, grid=request.grid, wrt=request.wrt

@@ -39,6 +39,7 @@ class Request:
     precision: int = 6
     strict: bool = False  # for the front end: a failed Outcome becomes exit status 3
     timeout: float | None = None
+    vector: object = None  # jvp, vjp, hvp, directional: the vector ("1,2" or numbers)
 
     @property
     def many(self) -> bool:

@@ -236,6 +236,9 @@ def _collection_paused():
             gc.enable()
 
 
-def rational(coefficient) -> sympy.Rational:
-    """An operation's coefficient (an int or Fraction) as sympy's exact number."""
+def rational(coefficient) -> sympy.Expr:
+    """An operation's coefficient (an int, Fraction or sympy number) as sympy's exact
+    number."""
+    if isinstance(coefficient, sympy.Basic):
+        return coefficient
     return sympy.Rational(coefficient.numerator, coefficient.denominator)

@@ -78,9 +78,7 @@ class SymEngineBackend(backend.Backend):
         return expr.diff(variable)
 
     def combine(self, terms):
-        products = [
-            expr if c == 1 else se.Rational(c.numerator, c.denominator) * expr for c, expr in terms
-        ]
+        products = [expr if c == 1 else _number(c) * expr for c, expr in terms]
         return products[0] if len(products) == 1 else se.Add(*products)
 
     def substitute(self, expr, values):
@@ -328,3 +326,10 @@ def _from_sympy(expr):
 
 
 SYMENGINE = backend.register(SymEngineBackend())
+
+
+def _number(coefficient):
+    """An operation's coefficient (an int, Fraction or sympy number) as SymEngine's."""
+    if hasattr(coefficient, "numerator"):
+        return se.Rational(coefficient.numerator, coefficient.denominator)
+    return se.sympify(coefficient)

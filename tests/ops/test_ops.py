@@ -214,9 +214,12 @@ def test_a_coefficient_scales_the_entry_and_its_exact_value():
     ("make", "message"),
     [
         (lambda: ops.Partial(0, ()), "at least one variable"),
-        (lambda: ops.Partial(0, (0,), 0.5), "int or Fraction"),
+        (lambda: ops.Partial(0, (0,), 0.5), "int, Fraction or sympy number"),
         (lambda: ops.Partial(0, (0,), 0), "non-zero"),
-        (lambda: ops.Partial(0, (0,), True), "int or Fraction"),
+        (lambda: ops.Partial(0, (0,), True), "int, Fraction or sympy number"),
+        (lambda: ops.Partial(0, (0,), sympy.Float(0.5)), "int, Fraction or sympy number"),
+        (lambda: ops.Partial(0, (0,), sympy.Symbol("a")), "int, Fraction or sympy number"),
+        (lambda: ops.Partial(0, (0,), sympy.I), "int, Fraction or sympy number"),
         (lambda: ops.Entry("empty", ()), "no terms"),
     ],
 )
@@ -249,6 +252,15 @@ def test_every_operation_has_a_command_and_a_function(op):
     assert callable(getattr(derivcli, op.name))
 
 
+REQUESTED = {
+    "diff": {"wrt": "x,y,x"},
+    "directional": {"vector": "3,-4"},
+    "jvp": {"vector": "1/3,2"},
+    "vjp": {"vector": "1/2,-3,2"},
+    "hvp": {"vector": "2,sqrt(2)"},
+}
+
+
 @pytest.mark.parametrize("op", ops.registered(), ids=lambda op: op.name)
 @pytest.mark.parametrize("engine", ["autograd", "symbolic"])
 def test_every_operation_shape_labels_and_engines_agree(op, engine):
@@ -256,12 +268,20 @@ def test_every_operation_shape_labels_and_engines_agree(op, engine):
     components = 3 if op.many_expressions else 1
     if op.coordinates:  # a field: as many components as variables
         expression, components = "x*y, x+y^2", 2
-    shape = op.shape(components, 2)
-    labels = np.array(op.labels(["x", "y"], components), dtype=object)
+    # what the operation needs configured: diff its order, the others along a vector one
+    options = REQUESTED.get(op.name, {})
+    if "vector" in options and op.vector_of == "components":
+        options = {"vector": ",".join(["1/2", "-3", "2"][:components])}
+    configured, wrt = op.configure(options.get("wrt"), options.get("vector"))
+    assert wrt in (None, ["x", "y"])
+    shape = configured.shape(components, 2)
+    labels = np.array(configured.labels(["x", "y"], components), dtype=object)
     assert labels.shape == shape and len(set(labels.ravel())) == labels.size
-    values = derivcli.evaluate(op.name, expression, np.array([[0.5, -2.0]]), engine=engine)
+    values = derivcli.evaluate(
+        op.name, expression, np.array([[0.5, -2.0]]), engine=engine, **options
+    )
     assert values.shape == (1, *shape)
-    result = derivcli.compute(op.name, expression, "x=1/2,y=-2", engine=engine)
+    result = derivcli.compute(op.name, expression, "x=1/2,y=-2", engine=engine, **options)
     assert np.array(result.results[0].numeric).shape == shape
     assert result.agree, result.results[0].warnings
     np.testing.assert_allclose(values[0], result.results[0].numeric, rtol=1e-12)

@@ -67,6 +67,13 @@ def _close(got: float, want: float, rtol: float = 1e-9) -> bool:
     return abs(got - want) <= rtol * max(1.0, abs(want))
 
 
+def field_of_row(spec):
+    """(point, text and sympy form of the row's F(x*y + 1), and of a second component
+    that is not its multiple by a constant, x*F(x*y + 1))."""
+    text, f = _row(spec, "x*y + 1", x * y + 1)
+    return _point(spec), text, f, f"x*{text}", x * f
+
+
 def _checked(kind: str, text, point: dict, wrt: str, engine: str):
     result = derivcli.compute(kind, text, at=point, wrt=wrt, engine=engine)
     (found,) = result.results
@@ -76,11 +83,7 @@ def _checked(kind: str, text, point: dict, wrt: str, engine: str):
 @pytest.mark.parametrize("engine", ["autograd", "symbolic"])
 @pytest.mark.parametrize("spec", ROWS, ids=[spec.name for spec in ROWS])
 def test_row_laplacian_divergence_and_curl_match_mpmath(spec, engine):
-    point = _point(spec)
-    text, f = _row(spec, "x*y + 1", x * y + 1)
-    # a second component that is not the first one's multiple by a constant
-    text2, f2 = f"x*{text}", x * f
-
+    point, text, f, text2, f2 = field_of_row(spec)
     laplacian = _diff(f, point, (2, 0)) + _diff(f, point, (0, 2))
     found = _checked("laplacian", text, point, "x,y", engine)
     assert _close(found.numeric, laplacian), (text, found.numeric, laplacian)
