@@ -109,6 +109,9 @@ def entry_of(derivatives, spec, expr=None) -> Entry:
     """An operation's entry (spec, one of derivatives.entries) as an Entry of the
     Derivatives' expressions; expr: the entry's expression, if already made."""
     wrt = derivatives.wrt
+    # a structural zero's term is 0 everywhere: nothing of it to judge (one term stays,
+    # for an entry that sums nothing else)
+    kept = derivatives.nonzero_terms(spec) if len(spec.terms) > 1 else spec.terms
     terms = [
         Term(
             term.coefficient,
@@ -116,7 +119,7 @@ def entry_of(derivatives, spec, expr=None) -> Entry:
             tuple(wrt[i] for i in term.variables),
             derivatives.partial(term.component, term.variables),
         )
-        for term in spec.terms
+        for term in (kept or spec.terms[:1])
     ]
     return Entry(derivatives.entry(spec) if expr is None else expr, terms)
 

@@ -46,6 +46,11 @@ WRITE_RUN = 32  # neighbouring wide-result columns written as one block (measure
 # whole tile. Measured, a 39-variable Hessian at 32,768 points: 300 MB beyond the output
 # per tile of 8,192; tiles of 2,048 took 2.3 times as long, of 32,768 no less and 750 MB.
 AUTOGRAD_TILE = 8192
+# A tile's graph takes about 36 bytes per step of the program per point (measured: the
+# 39-variable Hessian, 974 steps, 300 MB per tile of 8,192; a 1000-variable Rosenbrock
+# HVP, 7,995 steps, 2.2 GB): long programs get tiles that hold it near this.
+AUTOGRAD_TILE_BYTES = 300 << 20
+GRAPH_BYTES_PER_STEP = 36
 
 
 def resolve_device(name: str) -> torch.device:
@@ -191,14 +196,16 @@ class AutogradEngine(_Engine):
         self._n = len(wrt)
         super().__init__(self._op.shape(len(exprs), self._n), device, dtype)
         self._program = _lowered(exprs, [*wrt, *parameters], dtype=self.dtype, device=self.device)
+        per_point = GRAPH_BYTES_PER_STEP * max(len(self._program.steps), 1)
+        self.tile = max(256, min(AUTOGRAD_TILE, AUTOGRAD_TILE_BYTES // per_point))
 
     def __call__(self, points: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         count = len(points)
         if out is None or out.shape != (count, *self.shape) or out.dtype != self.numpy_dtype:
             out = self._empty_output(count)
         values = torch.as_tensor(points)
-        for start in range(0, count, AUTOGRAD_TILE):
-            stop = min(start + AUTOGRAD_TILE, count)
+        for start in range(0, count, self.tile):
+            stop = min(start + self.tile, count)
             tile = values[start:stop].to(self.device, self.dtype)
             out[start:stop] = self._tile(tile).to("cpu").numpy()
         return out

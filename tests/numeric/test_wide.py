@@ -49,3 +49,22 @@ def test_a_dense_hessian_has_every_entry_in_its_place(tmp_path, symbolic):
     f = np.exp(x @ a)
     truth = f[:, None, None] * np.outer(a, a)[None]
     np.testing.assert_allclose(_hessians(expression, x, tmp_path, symbolic), truth, rtol=1e-12)
+
+
+def test_a_long_programs_autograd_tiles_are_smaller_and_their_seams_exact():
+    from derivcli.numeric import engines
+
+    # 600 terms, each its own steps: tiles below the 8,192 points of a short program
+    expression = " + ".join(f"sin({k}*x)*y" for k in range(1, 601))
+    from derivcli import api
+
+    exprs, wrt, parameters = api.prepare("grad", expression, None, "auto")
+    engine = engines.AutogradEngine("grad", exprs, wrt, parameters)
+    assert 256 <= engine.tile < engines.AUTOGRAD_TILE
+    x = np.linspace(-1, 1, engine.tile * 2 + 7)  # three tiles, the last a short one
+    got = derivcli.evaluate("grad", expression, {"x": x, "y": 2.0}, engine="autograd")
+    k = np.arange(1, 601)
+    want_x = 2.0 * (k * np.cos(np.outer(x, k))).sum(axis=1)  # d/dx of sum sin(kx)*y
+    want_y = np.sin(np.outer(x, k)).sum(axis=1)
+    np.testing.assert_allclose(got[:, 0], want_x, rtol=1e-11, atol=1e-9)
+    np.testing.assert_allclose(got[:, 1], want_y, rtol=1e-11, atol=1e-11)
