@@ -1,4 +1,4 @@
-"""derivcli: gradients, Jacobians and Hessians, symbolic (sympy) and numeric (torch).
+"""derivcli: derivatives (gradients to curls), symbolic (sympy) and numeric (torch), checked.
 
     >>> import derivcli
     >>> derivcli.grad("x^2*y + exp(x*y)", at={"x": 1, "y": 0}).results[0].numeric
