@@ -332,4 +332,9 @@ def _number(coefficient):
     """An operation's coefficient (an int, Fraction or sympy number) as SymEngine's."""
     if hasattr(coefficient, "numerator"):
         return se.Rational(coefficient.numerator, coefficient.denominator)
+    import sympy
+
+    # a sympy object's conversion; text, which sympify would evaluate, never comes here
+    if not isinstance(coefficient, sympy.Basic):
+        raise TypeError(f"a coefficient is a number, not {type(coefficient).__name__}")
     return se.sympify(coefficient)

@@ -130,3 +130,13 @@ def test_the_command_line_takes_the_vector(cli, cli_json):
     )
     result = cli("grad", "x*y", "--vector", "1,2")
     assert result.exit_code == 2 and "No such option: --vector" in result.stderr
+
+
+@pytest.mark.parametrize("symbolic", ["sympy", "symengine"])
+def test_an_irrational_vector_is_exact_on_both_backends(symbolic):
+    # H of x^2*y^3 at (1, 1) is [[2, 6], [6, 6]]: H.(1, sqrt(2)) = (2 + 6 sqrt 2, 6 + 6 sqrt 2)
+    (found,) = derivcli.hvp("x^2*y^3", "x=1,y=1", vector="1,sqrt(2)", symbolic=symbolic).results
+    assert found.exact == ["2 + 6*sqrt(2)", "6 + 6*sqrt(2)"]
+    want = [2 + 6 * math.sqrt(2), 6 + 6 * math.sqrt(2)]
+    assert all(math.isclose(g, w, rel_tol=1e-15) for g, w in zip(found.numeric, want, strict=True))
+    assert found.verdicts == ["agree", "agree"]
