@@ -46,9 +46,7 @@ class Diff(Op):
 
     def entries(self, components, variables):
         order = self.order or _only(variables)
-        distinct = list(dict.fromkeys(order))
-        indices = tuple(distinct.index(name) for name in order)
-        return Entry(_label(order), (Partial(0, indices),))
+        return Entry(_label(order), (Partial(0, _indices(order)),))
 
     def shape(self, components, variables):
         return ()
@@ -56,7 +54,7 @@ class Diff(Op):
     def autograd(self, outputs, inputs):
         from derivcli.numeric import autodiff
 
-        indices = self._indices(len(inputs))
+        indices = _indices(self.order) if self.order else (0,)  # one variable: d/dx
         value = outputs[0]
         for k, index in enumerate(indices):
             last = k == len(indices) - 1
@@ -65,12 +63,6 @@ class Diff(Op):
 
     def passes(self, components, variables):
         return 2 * max(len(self.order), 1)
-
-    def _indices(self, variables: int) -> tuple[int, ...]:
-        if not self.order:
-            return (0,)
-        distinct = list(dict.fromkeys(self.order))
-        return tuple(distinct.index(name) for name in self.order)
 
 
 def _names(wrt) -> list[str]:
@@ -83,6 +75,13 @@ def _names(wrt) -> list[str]:
             "wrt", "{opt} is empty: name the variables to differentiate by, in order"
         )
     return names
+
+
+def _indices(order) -> tuple[int, ...]:
+    """Each name's index among the distinct names, in first appearance (the variables
+    configure gives): x, x, y is 0, 0, 1."""
+    distinct = list(dict.fromkeys(order))
+    return tuple(distinct.index(name) for name in order)
 
 
 def _only(variables) -> tuple[str]:

@@ -95,7 +95,7 @@ class Directional(_AlongVector):
         import sympy
 
         self._checked(len(variables), variables)
-        norm = sympy.sqrt(sum(sympy.Integer(0) + value**2 for value in self.vector))
+        norm = sympy.sqrt(sum((value**2 for value in self.vector), sympy.Integer(0)))
         terms = tuple(
             Partial(0, (j,), value / norm) for j, value in enumerate(self.vector) if value != 0
         )
