@@ -3,7 +3,8 @@ first call has paid for the imports (median of 5 fresh sessions each):
 
     .venv/bin/python bench/calculus.py
 
-diff of order 4 in 4 variables, and the other operations on the same expression.
+diff and taylor of order 4 in 4 variables, and the other operations on the same
+expression.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ AT = "x=1/2,y=-1/3,z=1,w=2"
 CASES = [
     ("diff", "order 4 (x,y,z,w)", {"wrt": "x,y,z,w"}),
     ("diff", "order 4 (x,x,x,x)", {"wrt": "x,x,x,x"}),
+    ("taylor", "order 4 (70 coefficients)", {"order": 4}),
     ("hvp", "H.v", {"vector": "1,-2,1/3,sqrt(2)"}),
     ("directional", "grad f . v/|v|", {"vector": "1,2,2,4"}),
     ("laplacian", "sum d2/dxi2", {}),

@@ -19,6 +19,7 @@ __all__ = [
     "laplacian",
     "divergence",
     "curl",
+    "taylor",
     "compute",
     "evaluate",
     "write",
@@ -28,7 +29,17 @@ __all__ = [
     "PointResult",
 ]
 
-_API = {"grad", "jacobian", "hessian", "diff", "laplacian", "divergence", "curl", "compute"}
+_API = {
+    "grad",
+    "jacobian",
+    "hessian",
+    "diff",
+    "laplacian",
+    "divergence",
+    "curl",
+    "taylor",
+    "compute",
+}
 _BATCH = {"evaluate"}
 _RESULT = {"Result", "PointResult"}
 _PIPELINE = {"write", "Outcome"}

@@ -95,6 +95,13 @@ def curl(expression: str | Sequence[str], at: Points = None, **options) -> Resul
     return compute("curl", expression, at, **options)
 
 
+def taylor(expression: str, at: Points = None, order: int = 2, **options) -> Result:
+    """The Taylor polynomial to total order at each point: the coefficients d^a f/a!
+    (one entry per term, by total degree), and in each point's JSON fields the
+    polynomial (None where a coefficient does not exist) and the terms."""
+    return compute("taylor", expression, at, order=order, **options)
+
+
 @functools.cache
 def function_for(op) -> Callable[..., Result]:
     """The Python function of an operation (an ops.Op): f(expression, at=None, **options)."""
@@ -119,6 +126,7 @@ def compute(
     engine: str = "autograd",
     symbolic: str = "auto",
     vector=None,
+    order=None,
 ) -> Result:
     """Differentiate expression symbolically and, at each point of at, with torch.
 
@@ -137,8 +145,10 @@ def compute(
     symbolic: the symbolic backend: "sympy", "symengine", or "auto" (SymEngine for
         large problems whose functions it has, sympy otherwise; see
         derivcli.symbolic.choice). Exact values are the same either way.
+    vector: for jvp, vjp, hvp and directional, the vector ("1,2", [1, "sqrt(2)"]),
+        exact like point values. order: for taylor, the total order (default 2).
     """
-    op, wrt = ops.get(kind).configure(wrt, vector)
+    op, wrt = ops.get(kind).configure(wrt, vector=vector, order=order)
     check_dtype(dtype)
     check_device(device)
     check_engine(engine)
@@ -180,9 +190,13 @@ def compute(
         )
         judge = _judge(op, expression, wrt, exprs, derivatives, dtype, deadline)
         labels = [entry.label for entry in flatten(derivatives.entries)]
+        names = [v.name for v in variables]
         for point, numeric_values in zip(points, numbers, strict=True):
-            checks = judge(point, flatten(numeric_values))
-            result.results.append(_point_result(point, checks, numeric_values, labels))
+            flat = flatten(numeric_values)
+            checks = judge(point, flat)
+            found = _point_result(point, checks, numeric_values, labels)
+            found.extra = op.point_fields(names, point, checks, flat)
+            result.results.append(found)
     return result
 
 

@@ -80,11 +80,12 @@ def plan(
     timeout: float | None = budget.DEFAULT_TIMEOUT,
     symbolic: str = "auto",
     vector=None,
+    order=None,
 ) -> Plan:
     """Parse and differentiate symbolically; check every option. Does not import torch.
 
     symbolic: the symbolic backend, as for derivcli.compute."""
-    op, wrt = ops.get(kind).configure(wrt, vector)
+    op, wrt = ops.get(kind).configure(wrt, vector=vector, order=order)
     api.check_dtype(dtype)
     api.check_device(device)
     api.check_engine(engine)
@@ -220,6 +221,7 @@ def evaluate(
     chunk_size: int | None = None,
     timeout: float | None = budget.DEFAULT_TIMEOUT,
     vector=None,
+    order=None,
 ) -> np.ndarray:
     """Derivatives at many points at once, as an array [points, *shape].
 
@@ -249,6 +251,7 @@ def evaluate(
         engine=engine,
         timeout=timeout,
         vector=vector,
+        order=order,
     )
     values = _point_array(points, chosen.columns)
     numeric = budget.unbudgeted_import("derivcli.numeric.engines")  # torch

@@ -153,6 +153,7 @@ def _table(result: Result, precision: int, t) -> list:
         else:
             renderables.append(_list_table(op, result, point, precision, t))
         if point is not None:
+            renderables.extend(Text(t(line), style="bold") for line in op.notes(point))
             renderables.extend(_verdict(point, t))
     return renderables
 

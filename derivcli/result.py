@@ -46,6 +46,8 @@ class PointResult:
     # The exact value at the float point torch was given, rounded to a float: what
     # numeric is compared with (None where no number is expected).
     expected: list = field(default_factory=list)
+    # the operation's own fields (derivcli.ops.Op.point_fields): taylor's polynomial, terms
+    extra: dict = field(default_factory=dict)
 
     @property
     def warnings(self) -> list[str]:
@@ -61,6 +63,7 @@ class PointResult:
             "agree": self.agree,
             "verdicts": self.verdicts,
             "warnings": self.warnings,
+            **self.extra,
         }
 
 

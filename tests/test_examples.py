@@ -131,6 +131,7 @@ def test_every_example_is_tested():
         "vector_calculus.sh",
         "partial_derivatives.sh",
         "vector_products.py",
+        "taylor.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -187,3 +188,17 @@ def test_vector_products_example():
     assert exact == "4*sqrt(5)/5" and abs(float(number) - 4 / 5**0.5) < 1e-15
     assert lines[4] == "J.v: [3.0, 1.0]"  # J = [[y, x], [1, 2y]] at (2, 3), v = (1, 0)
     assert lines[5] == "u.J: [4.0, 8.0]"  # (1, 1) J = (y + 1, x + 2y)
+
+
+@pytest.mark.slow
+def test_taylor_example():
+    lines = _run_script("taylor.sh").stdout.splitlines()
+    # (1 + x + x^2/2)(y - y^3/6) to total degree 3
+    assert lines[0] == "exp(x)*sin(y) at 0: y + x*y + 1/2*x^2*y - 1/6*y^3"
+    # log(x) y^2 at (1, 2): 4 log(x) + 4 log(x)(y - 2) + ..., log(x) = (x-1) - (x-1)^2/2
+    assert lines[1] == "log(x)*y^2 at (1, 2): 4*(x - 1) - 2*(x - 1)^2 + 4*(x - 1)*(y - 2)"
+    assert lines[2] == "its gradient there: 4.0 0.0, the function's: 4.0 0.0"
+    coefficients = [float(v) for v in lines[3].split(": ")[1].split()]
+    want = [1, 0, -1 / 6, 0, 1 / 120]  # sinc's series
+    assert all(abs(c - w) <= 1e-15 for c, w in zip(coefficients, want, strict=True))
+    assert lines[4:] == ["abs(x)*y at (0, 1): none", "with --strict: exit 3"]

@@ -104,7 +104,8 @@ def test_verdict_example_prints_what_the_readme_shows(command, output, cli):
 SECTIONS = [
     ("### Partial derivatives of any order", "### Along a vector", 3),
     ("### Along a vector: directional derivatives, JVP, VJP, HVP", "### Vector calculus", 5),
-    ("### Vector calculus: Laplacian, divergence, curl", "### Output formats", 3),
+    ("### Vector calculus: Laplacian, divergence, curl", "### Taylor polynomials", 3),
+    ("### Taylor polynomials", "### Output formats", 3),
 ]
 SECTION_EXAMPLES = [
     pytest.param(command, output, id=command)
@@ -122,4 +123,5 @@ def test_each_operations_section_has_examples(start, end, least):
 def test_operation_example_prints_what_the_readme_shows(command, output, cli):
     result = cli(*shlex.split(command)[1:])
     assert result.exit_code == 0
-    assert result.stdout == output
+    # a table's lines end in the spaces of its padding, which the README leaves out
+    assert [line.rstrip() for line in result.stdout.splitlines()] == output.splitlines()

@@ -217,7 +217,7 @@ def _exact(entry: Entry, point: dict, components, context, *, show_value=False) 
     if failed is not None:
         term, check = failed
         if check.verdict == INFINITE:  # infinite terms can sum to anything: the sum itself
-            return _value(entry.expr, term.sequence[-1], point)
+            return _value(entry.expr, _along(term, point), point)
         words = _term_words(term, len(components))
         return EntryCheck(check.verdict, None, check.note, f"{words}: {check.reason}")
     notes = [
@@ -237,6 +237,10 @@ def _exact(entry: Entry, point: dict, components, context, *, show_value=False) 
 def _term_words(term: Term, components: int) -> str:
     """A term as a reason names it: the term 2·d2/dx2 (of f2, among several expressions)."""
     order = len(term.sequence)
+    coefficient = "" if term.coefficient == 1 else f"{term.coefficient}·"
+    component = f" of f{term.component + 1}" if components > 1 else ""
+    if not order:
+        return f"the term {coefficient}f{component}"
     runs: list[list] = []
     for symbol in term.sequence:
         if runs and runs[-1][0] == symbol:
@@ -244,8 +248,6 @@ def _term_words(term: Term, components: int) -> str:
         else:
             runs.append([symbol, 1])
     below = "".join(f"d{s}" + (str(n) if n > 1 else "") for s, n in runs)
-    coefficient = "" if term.coefficient == 1 else f"{term.coefficient}·"
-    component = f" of f{term.component + 1}" if components > 1 else ""
     return f"the term {coefficient}d{order if order > 1 else ''}/{below}{component}"
 
 
@@ -256,7 +258,17 @@ def _exact_partial(term: Term, expr, point, components, context, show_value) -> 
     relevant = [b for b in breaks if b.symbols & set(term.sequence)]
     if relevant:
         return _across_breaks(components[term.component], term.sequence, point, relevant)
-    return _value(expr, term.sequence[-1], point)
+    return _value(expr, _along(term, point), point)
+
+
+def _along(term: Term, point: dict) -> sympy.Symbol | None:
+    """The variable a limit of the term is taken along: its last one; for the
+    expression itself (order 0, a Taylor polynomial's constant term), the first of the
+    point's symbols it has (None if none)."""
+    if term.sequence:
+        return term.sequence[-1]
+    free = term.expr.free_symbols
+    return next((symbol for symbol in point if symbol in free), None)
 
 
 def _component_context(f: sympy.Expr, values) -> tuple[EntryCheck | None, list[_Break]]:
@@ -300,7 +312,7 @@ def evaluate(expr: sympy.Expr, values) -> tuple[sympy.Expr, str | None]:
 
 def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
     value, note = evaluate(expr, values)
-    if is_undefined(value):
+    if is_undefined(value) and variable is not None:
         limit = _one_sided_limits(expr, variable, values)
         if limit is not None and limit[0] == limit[1] and _finite(limit[0]):
             point = to_text(values[variable])

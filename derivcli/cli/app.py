@@ -50,7 +50,8 @@ app = typer.Typer(
     cls=_Group,
     name="derivcli",
     help=(
-        "Gradients, Jacobians, Hessians, Laplacians, divergence and curl of expressions: "
+        "Gradients, Jacobians, Hessians, partials of any order, HVPs, Laplacians, divergence, "
+        "curl and Taylor polynomials of expressions: "
         "symbolic (sympy) and numeric "
         "(torch autograd) side by side, checked against each other.\n\n"
         'Example: derivcli hessian "sin(x)*y" --at x=0,y=1'
@@ -221,33 +222,56 @@ Vector = Annotated[
 ]
 
 
-def _vector_command(ctx: typer.Context, expression: Expression, vector: Vector = None, **options):
-    """The command of an operation along a vector: _command's options and --vector."""
-    _run(ctx.command.name, expression=expression, vector=vector, **options)
+Order = Annotated[
+    int | None,
+    typer.Option(
+        "--order",
+        "-k",
+        min=0,
+        metavar="K",
+        show_default=False,
+        help="The Taylor polynomial's total order: every term x^a*y^b... with a+b+... <= K. "
+        "Default: 2.",
+    ),
+]
+
+# the options an operation takes beyond _command's (its Op.options), after the expression
+EXTRA_OPTIONS = {"vector": Vector, "order": Order}
 
 
-def _with_vector():
-    """_vector_command with _command's signature and --vector after the expression (typer
-    reads the options from the signature, with their annotations resolved)."""
+def _configured_command(ctx: typer.Context, expression: Expression, **options):
+    """The command of an operation configured by options of its own (--vector, --order):
+    _command's options and those."""
+    _run(ctx.command.name, expression=expression, **options)
+
+
+def _with_options(names: tuple[str, ...]):
+    """A command with _command's signature and the options named (EXTRA_OPTIONS) after
+    the expression (typer reads the options from the signature, with their annotations
+    resolved)."""
+    import functools
     import inspect
     import typing
 
     hints = typing.get_type_hints(_command, include_extras=True)
-    hints["vector"] = Vector
     signature = inspect.signature(_command)
     ctx, expression, *rest = (
         p.replace(annotation=hints[p.name]) for p in signature.parameters.values()
     )
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    vector = inspect.Parameter("vector", kind, default=None, annotation=Vector)
-    _vector_command.__signature__ = signature.replace(parameters=[ctx, expression, vector, *rest])
-    _vector_command.__annotations__ = {name: hint for name, hint in hints.items()}
-    return _vector_command
+    extra = [
+        inspect.Parameter(name, kind, default=None, annotation=EXTRA_OPTIONS[name])
+        for name in names
+    ]
+    command = functools.wraps(_configured_command)(functools.partial(_configured_command))
+    command.__signature__ = signature.replace(parameters=[ctx, expression, *extra, *rest])
+    command.__annotations__ = {**hints, **{name: EXTRA_OPTIONS[name] for name in names}}
+    return command
 
 
 def add_command(op) -> None:
     """Give an operation (derivcli.ops.Op) its command; each registered one has one."""
-    command = _command if op.vector_of is None else _with_vector()
+    command = _with_options(op.options) if op.options else _command
     app.command(op.name, help=op.help())(command)
 
 

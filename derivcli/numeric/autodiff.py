@@ -93,3 +93,23 @@ def hvp(output: torch.Tensor, inputs: list[torch.Tensor], v: list[float]):
     first = grad(output, inputs, create_graph=True)
     along = sum(value * row for value, row in zip(v, first, strict=True))
     return grad(along, inputs)
+
+
+def partials_to_order(output: torch.Tensor, inputs: list[torch.Tensor], order: int) -> dict:
+    """Every partial derivative of total order at most order at each point, keyed by
+    the inputs' indices in ascending order (() for output itself, (0, 0, 1) for
+    d3/dx0^2 dx1): each of order m is one backward pass of one of order m - 1, to the
+    inputs from its last index on, so no partial is made twice."""
+    found = {(): output}
+    below = [()]
+    for m in range(1, order + 1):
+        made = []
+        for sequence in below:
+            start = sequence[-1] if sequence else 0
+            rows = grad(found[sequence], inputs[start:], create_graph=m < order)
+            for offset, row in enumerate(rows):
+                key = (*sequence, start + offset)
+                found[key] = row
+                made.append(key)
+        below = made
+    return found

@@ -15,6 +15,7 @@ from derivcli.ops.gradient import Gradient
 from derivcli.ops.hessian import Hessian
 from derivcli.ops.jacobian import Jacobian
 from derivcli.ops.laplacian import Laplacian
+from derivcli.ops.taylor import Taylor
 from derivcli.ops.vector import HVP, JVP, VJP, Directional
 
 __all__ = [
@@ -77,5 +78,6 @@ for _op in (
     Laplacian(),
     Divergence(),
     Curl(),
+    Taylor(),
 ):
     register(_op)

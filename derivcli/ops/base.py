@@ -34,15 +34,14 @@ class _PartialFields(NamedTuple):
 
 class Partial(_PartialFields):
     """coefficient × the partial derivative of one expression (its component index)
-    by the variables at these indices of wrt, in order. The coefficient is exact: an
-    int or Fraction, or a sympy number (a --vector's sqrt(2))."""
+    by the variables at these indices of wrt, in order; by none, the expression itself
+    (a Taylor polynomial's constant term). The coefficient is exact: an int or
+    Fraction, or a sympy number (a --vector's sqrt(2))."""
 
     __slots__ = ()
 
     def __new__(cls, component: int, variables: tuple[int, ...], coefficient: int | Fraction = 1):
-        if not (variables and type(coefficient) is int and coefficient):  # nearly every one
-            if not variables:
-                raise ValueError("a partial derivative differentiates by at least one variable")
+        if not (type(coefficient) is int and coefficient):  # nearly every one
             exact = isinstance(coefficient, int | Fraction) or _exact_number(coefficient)
             if not exact or isinstance(coefficient, bool) or coefficient == 0:
                 raise ValueError(
@@ -75,6 +74,28 @@ class Entry(_EntryFields):
         if not terms:
             raise ValueError(f"the entry {label!r} has no terms")
         return tuple.__new__(cls, (label, terms))
+
+
+class SecondPartialsAlong(Sequence):
+    """An entry's terms c_j × d2 f/dx_first dx_j (f the expression at index component),
+    one for each (j, c_j) of along: made when read. A 1000-variable Hessian-vector
+    product's entries sum 857,000 such terms, 3,000 of them not structurally zero:
+    symbolic.Derivatives finds those without making the others (the plan 2.4 s against
+    0.6, measured)."""
+
+    __slots__ = ("along", "component", "first")
+
+    def __init__(self, component: int, first: int, along: Sequence[tuple[int, object]]):
+        self.component, self.first, self.along = component, first, along
+
+    def __len__(self) -> int:
+        return len(self.along)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        j, coefficient = self.along[index]
+        return tuple.__new__(Partial, (self.component, (self.first, j), coefficient))
 
 
 def partial(label: str, component: int, *variables: int) -> Entry:
@@ -117,25 +138,43 @@ class Op:
     coordinates: bool = False
     # what --vector has an entry for ("variables" or "components"); None: takes none
     vector_of: str | None = None
+    # the settings a request configures it with beyond wrt ("vector", "order")
+    options: tuple[str, ...] = ()
 
     def entries(self, components: int, variables: Sequence[str]):
         """The entries, nested in the result's shape (a single Entry for a scalar)."""
         raise NotImplementedError
 
-    def configure(self, wrt, vector=None):
+    def configure(self, wrt, **settings):
         """(the operation as a request asks for it, the wrt that picks its variables):
         itself and wrt, unless the request configures it (diff reads the order of
-        differentiation from wrt; hvp and the others along a vector take vector). A
-        configured operation equals another configured the same way, so caches keyed
-        on it hold."""
-        if vector is not None:
+        differentiation from wrt; hvp and the others along a vector take vector, taylor
+        its order). settings: each of the options a request can give (None where it
+        gives none); one this operation does not take is an InputError. A configured
+        operation equals another configured the same way, so caches keyed on it hold."""
+        self.refuse_others(settings)
+        return self, wrt
+
+    def refuse_others(self, settings: dict) -> None:
+        """An InputError for a setting given (not None) that is not among options,
+        naming the operations that take it."""
+        for name, value in settings.items():
+            if value is None or name in self.options:
+                continue
+            from derivcli import ops
             from derivcli.errors import InputError
 
+            takers = [op.name for op in ops.registered() if name in op.options]
+            listed = ", ".join(takers[:-1]) + " and " + takers[-1] if len(takers) > 1 else ""
             raise InputError.about(
-                "vector",
-                f"{self.name} takes no {{opt}}; jvp, vjp, hvp and directional do",
+                name,
+                f"{self.name} takes no {{opt}}"
+                + (
+                    f"; {listed or takers[0]} {'do' if len(takers) > 1 else 'does'}"
+                    if takers
+                    else ""
+                ),
             )
-        return self, wrt
 
     def config(self) -> tuple:
         """What configure set (hashable): () for an operation as registered."""
@@ -164,6 +203,16 @@ class Op:
     def passes(self, components: int, variables: int) -> int:
         """About how many forward or backward passes autograd makes (the engine choice)."""
         return 2 * math.prod(self.shape(components, variables))
+
+    def point_fields(self, variables: Sequence[str], point: dict, checks: list, numbers) -> dict:
+        """Fields of the operation's own in each point's JSON (results[]), from the exact
+        point ({symbol: value}), each entry's check (derivcli.check.verdict's EntryCheck)
+        and torch's number, flat: none by default; taylor's polynomial and terms."""
+        return {}
+
+    def notes(self, point) -> list[str]:
+        """Lines the table prints under a point's entries (point: a PointResult)."""
+        return []
 
     def matrix_labels(self, expressions: Sequence[str], variables: Sequence[str]):
         """For the matrix layout: the corner's text and the rows' labels."""

@@ -29,9 +29,8 @@ class Diff(Op):
     def config(self) -> tuple:
         return self.order
 
-    def configure(self, wrt, vector=None):
-        if vector is not None:
-            return super().configure(wrt, vector)
+    def configure(self, wrt, **settings):
+        self.refuse_others(settings)
         if wrt is None:
             return self, None  # one variable: its first derivative (entries says)
         names = _names(wrt)

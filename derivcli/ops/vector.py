@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from fractions import Fraction
 
 from derivcli.errors import InputError
-from derivcli.ops.base import Entry, Op, Partial
+from derivcli.ops.base import Entry, Op, Partial, SecondPartialsAlong
 
 
 class _AlongVector(Op):
     """An operation configured with a vector: its exact entries and their floats."""
 
     vector_of = "variables"  # what the vector has an entry for: "variables" or "components"
+    options = ("vector",)
 
     def __init__(self, vector: tuple = ()):
         self.vector = vector  # exact sympy numbers
@@ -27,7 +28,8 @@ class _AlongVector(Op):
     def config(self) -> tuple:
         return self.vector
 
-    def configure(self, wrt, vector=None):
+    def configure(self, wrt, vector=None, **settings):
+        self.refuse_others(settings)
         if vector is None:
             raise InputError.about(
                 "vector",
@@ -194,7 +196,7 @@ class HVP(_AlongVector):
         self._checked(len(variables), variables)
         along = self.coefficients
         return [
-            Entry(f"(H v)[{name}]", tuple(Partial(0, (i, j), v) for j, v in along))
+            Entry(f"(H v)[{name}]", SecondPartialsAlong(0, i, along))
             for i, name in enumerate(variables)
         ]
 

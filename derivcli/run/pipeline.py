@@ -79,7 +79,7 @@ def _checked(request: Request) -> Outcome:
             # symbolic derivative they are checked against.
             engine="autograd" if request.engine == "auto" else request.engine,
             symbolic=request.symbolic,
-            vector=request.vector,
+            **request.settings,
         )
         if request.format == "table":
             result.shown  # noqa: B018 - the table's display forms, within the budget
@@ -142,7 +142,7 @@ def read_points(request: Request) -> list[dict]:
         wrt=request.wrt,
         timeout=None,
         symbolic=request.symbolic,
-        vector=request.vector,
+        **request.settings,
     )
     source = source_for(chosen, points=request.points, grid=request.grid, wrt=request.wrt)
     if source.count is not None and source.count > CHECKED_POINTS_LIMIT:
@@ -192,7 +192,7 @@ def _stream_points(request: Request, early, deadline: budget.Deadline) -> Outcom
             engine=request.engine,
             symbolic=request.symbolic,
             timeout=budget.DEFAULT_TIMEOUT if request.timeout is None else None,
-            vector=request.vector,
+            **request.settings,
         )
         source = early or batch.source_for(
             chosen, at=request.at, points=request.points, grid=request.grid, wrt=request.wrt

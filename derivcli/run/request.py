@@ -40,6 +40,12 @@ class Request:
     strict: bool = False  # for the front end: a failed Outcome becomes exit status 3
     timeout: float | None = None
     vector: object = None  # jvp, vjp, hvp, directional: the vector ("1,2" or numbers)
+    order: object = None  # taylor: the total order
+
+    @property
+    def settings(self) -> dict:
+        """What configures the operation beyond wrt (derivcli.ops.Op.configure)."""
+        return {"vector": self.vector, "order": self.order}
 
     @property
     def many(self) -> bool:

@@ -213,7 +213,7 @@ def test_a_coefficient_scales_the_entry_and_its_exact_value():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: ops.Partial(0, ()), "at least one variable"),
+        (lambda: ops.partial("f", 0), "at least one variable"),
         (lambda: ops.Partial(0, (0,), 0.5), "int, Fraction or sympy number"),
         (lambda: ops.Partial(0, (0,), 0), "non-zero"),
         (lambda: ops.Partial(0, (0,), True), "int, Fraction or sympy number"),
@@ -258,6 +258,7 @@ REQUESTED = {
     "jvp": {"vector": "1/3,2"},
     "vjp": {"vector": "1/2,-3,2"},
     "hvp": {"vector": "2,sqrt(2)"},
+    "taylor": {"order": 3},
 }
 
 
@@ -272,7 +273,8 @@ def test_every_operation_shape_labels_and_engines_agree(op, engine):
     options = REQUESTED.get(op.name, {})
     if "vector" in options and op.vector_of == "components":
         options = {"vector": ",".join(["1/2", "-3", "2"][:components])}
-    configured, wrt = op.configure(options.get("wrt"), options.get("vector"))
+    settings = {name: value for name, value in options.items() if name != "wrt"}
+    configured, wrt = op.configure(options.get("wrt"), **settings)
     assert wrt in (None, ["x", "y"])
     shape = configured.shape(components, 2)
     labels = np.array(configured.labels(["x", "y"], components), dtype=object)

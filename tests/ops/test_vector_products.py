@@ -12,8 +12,10 @@ import sympy
 from test_vector_calculus import ROWS, _close, _diff, field_of_row
 
 import derivcli
+from derivcli import api, ops
 from derivcli.errors import InputError
 from derivcli.expr.parse import parse_result
+from derivcli.symbolic import Derivatives
 
 
 def _hessian(f, point):
@@ -110,7 +112,7 @@ def test_a_product_at_a_pole_is_not_a_number_with_a_check_mark():
         ("hvp", [1, "x"], "not a number"),
         ("hvp", [1, math.nan], "must be finite"),
         ("hvp", {"x": 1}, "vector= takes numbers"),
-        ("grad", "1,2", "grad takes no vector=; jvp, vjp, hvp and directional do"),
+        ("grad", "1,2", "grad takes no vector=; directional, jvp, vjp and hvp do"),
     ],
 )
 def test_a_bad_vector_is_an_input_error(kind, vector, message):
@@ -140,3 +142,27 @@ def test_an_irrational_vector_is_exact_on_both_backends(symbolic):
     want = [2 + 6 * math.sqrt(2), 6 + 6 * math.sqrt(2)]
     assert all(math.isclose(g, w, rel_tol=1e-15) for g, w in zip(found.numeric, want, strict=True))
     assert found.verdicts == ["agree", "agree"]
+
+
+@pytest.mark.parametrize("symbolic", ["sympy", "symengine"])
+def test_hvp_keeps_exactly_the_terms_whose_second_partial_is_not_a_structural_zero(symbolic):
+    # x1 meets x2 and x4 but not x3; x3's only partner is x4 (through exp), x5 none
+    text = "x1*x2 + x4^2*x1 + exp(x3*x4) + x5^3"
+    names = [f"x{i}" for i in range(1, 6)]
+    vector = "1,0,-2,1/3,5"  # x2's coefficient is 0: its terms are none
+    op, wrt = ops.get("hvp").configure(",".join(names), vector=vector)
+    exprs, variables, _ = api.prepare(op, text, wrt, symbolic)
+    found = Derivatives(op, exprs, variables)
+    f = parse_result(text)
+    symbols = [sympy.Symbol(name, real=True) for name in names]
+    coefficients = dict(enumerate(parse_result(v) for v in vector.split(",")))
+    for i, entry in enumerate(found.entries):
+        kept = [(term.variables, term.coefficient) for term in found.nonzero_terms(entry)]
+        want = [
+            ((i, j), c)
+            for j, c in coefficients.items()
+            if c != 0 and sympy.diff(f, symbols[i], symbols[j]) != 0
+        ]
+        assert [(v, parse_result(str(c))) for v, c in kept] == want, (i, kept)
+        hv = sum(c * sympy.diff(f, symbols[i], symbols[j]) for (_, j), c in want)
+        assert sympy.simplify(parse_result(found.backend.to_text(found.matrix[i])) - hv) == 0
