@@ -10,7 +10,7 @@ OUT.npy`, cold, its peak resident memory from the kernel) with each engine, medi
 (python -m venv /tmp/others && /tmp/others/bin/pip install jax) runs this file's JAX
 part: JAX's recipe, jit(vmap(hvp)) with hvp = jvp(grad(f)) (forward over reverse), on
 the same points, whole process and its peak memory, the function written with array
-operations as a JAX user would.
+operations as a JAX user would. Then derivcli's symbolic engine by stage, in one process.
 """
 
 from __future__ import annotations
@@ -135,6 +135,46 @@ def jax_runs(python: str, n: int, count: int) -> str:
     )
 
 
+def stages(n: int, count: int) -> str:
+    """The symbolic engine's work by stage, in one fresh process (imports timed too)."""
+    script = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+start = time.perf_counter()
+import derivcli, numpy as np
+from derivcli import batch
+from derivcli.expr.parse import parse_tree
+from hvp import data, rosenbrock_text
+imported = time.perf_counter()
+import symengine
+symengine_done = time.perf_counter()
+import derivcli.numeric.engines as engines
+torch_done = time.perf_counter()
+n, count = {n}, {count}
+points, v = data(n, count)
+text = rosenbrock_text(n)
+begin = time.perf_counter()
+parse_tree(text)
+parsed = time.perf_counter()
+plan = batch.plan("hvp", text, wrt=[f"x{{i}}" for i in range(n)],
+                  vector=",".join(str(int(a)) for a in v), engine="symbolic")
+planned = time.perf_counter()
+with batch._engine(plan, engines) as run:
+    lowered = time.perf_counter()
+    run(points)
+    done = time.perf_counter()
+print(f"imports: derivcli and sympy {{imported - start:.2f}} s, symengine "
+      f"{{symengine_done - imported:.2f}} s, torch {{torch_done - symengine_done:.2f}} s; "
+      f"work: parsing {{parsed - begin:.2f}} s, the plan (parsing again, entries) "
+      f"{{planned - parsed:.2f}} s, lowering {{lowered - planned:.2f}} s, "
+      f"torch's numbers {{done - lowered:.2f}} s")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--others", metavar="PYTHON", help="a Python with jax")
@@ -149,6 +189,7 @@ def main() -> None:
     print(f"Rosenbrock, {n} variables, H.v at {count:,} points, whole command, median of 3")
     for engine in ("autograd", "symbolic"):
         print(f"derivcli --engine {engine}: {derivcli_runs(n, count, engine)}", flush=True)
+    print(f"derivcli --engine symbolic by stage: {stages(n, count)}", flush=True)
     if options.others:
         print(f"JAX jit(vmap(jvp(grad(f)))): {jax_runs(options.others, n, count)}")
 

@@ -77,7 +77,9 @@ class Taylor(Op):
 
     def entries(self, components, variables):
         return [
-            Entry(monomial(power, variables), (Partial(0, _sequence(power), _inverse(power)),))
+            Entry(
+                f"c[{monomial(power, variables)}]", (Partial(0, _sequence(power), _inverse(power)),)
+            )
             for power in self.powers(len(variables))
         ]
 
@@ -120,7 +122,8 @@ class Taylor(Op):
 
 
 def monomial(power: tuple[int, ...], variables) -> str:
-    """A term's label: x^2*y for (2, 1); 1 for the constant term."""
+    """A term's powers as text: x^2*y for (2, 1); 1 for the constant term. Its entry's
+    label is c[x^2*y], the coefficient (which a CSV column cannot mistake for x's)."""
     parts = [
         name if count == 1 else f"{name}^{count}"
         for name, count in zip(variables, power, strict=True)

@@ -3,6 +3,7 @@ and each term's powers, exact value, number and verdict (JSON's results[])."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import sympy
@@ -17,10 +18,11 @@ def fields(powers: list[tuple[int, ...]], variables, point: dict, checks: list, 
     """{"polynomial": text or None, "terms": [...]}, one term per entry of powers;
     numbers: torch's, in order (null where not finite, as JSON has no inf)."""
     by_name = {symbol.name: value for symbol, value in point.items()}
+    printed = functools.cache(to_text)  # each value once (sympy's printer: ~1 ms each)
     terms = [
         {
             "powers": {name: count for name, count in zip(variables, power, strict=True) if count},
-            "exact": None if check.exact is None else to_text(check.exact),
+            "exact": None if check.exact is None else printed(check.exact),
             "numeric": number if math.isfinite(number) else None,
             "exists": check.verdict not in MISSING,
             "verdict": check.verdict,
@@ -32,7 +34,7 @@ def fields(powers: list[tuple[int, ...]], variables, point: dict, checks: list, 
         for term, check in zip(terms, checks, strict=True)
     )
     polynomial = (
-        text([c.exact for c in checks], powers, variables, [by_name[v] for v in variables])
+        text([c.exact for c in checks], powers, variables, [by_name[v] for v in variables], printed)
         if known
         else None
     )
@@ -56,8 +58,9 @@ def monomial_words(powers: dict) -> str:
     return "*".join(name if n == 1 else f"{name}^{n}" for name, n in powers.items()) or "1"
 
 
-def text(coefficients: list, powers: list, variables, centre: list) -> str:
-    """sum of c * (x - x0)^a ... as derivcli's syntax, zero terms left out; "0" for none."""
+def text(coefficients: list, powers: list, variables, centre: list, printed=to_text) -> str:
+    """sum of c * (x - x0)^a ... as derivcli's syntax, zero terms left out; "0" for none
+    (printed: how a number is printed)."""
     shifts = [_shift(name, value) for name, value in zip(variables, centre, strict=True)]
     parts = []
     for coefficient, power in zip(coefficients, powers, strict=True):
@@ -68,7 +71,7 @@ def text(coefficients: list, powers: list, variables, centre: list) -> str:
             for shift, count in zip(shifts, power, strict=True)
             if count
         ]
-        parts.append(_term(coefficient, "*".join(factors)))
+        parts.append(_term(coefficient, "*".join(factors), printed))
     if not parts:
         return "0"
     joined = parts[0]
@@ -85,8 +88,8 @@ def _shift(name: str, value) -> str:
     return f"({name} - {to_text(value)})"
 
 
-def _term(coefficient, monomial: str) -> str:
-    shown = to_text(coefficient)
+def _term(coefficient, monomial: str, printed) -> str:
+    shown = printed(coefficient)
     if not monomial:  # the constant term, first: a sum needs no parentheses
         return shown
     if coefficient == 1:

@@ -247,7 +247,6 @@ class Derivatives:
             kept.append(term)
         return kept
 
-
     def _nonzero_along(self, terms: SecondPartialsAlong) -> list:
         """nonzero_terms of an entry of second partials along a vector, from the variables
         whose second partial with terms.first is not a structural zero (the row's first
