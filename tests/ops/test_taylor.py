@@ -166,6 +166,10 @@ def test_the_command_line_prints_the_polynomial_and_json_has_its_fields(cli, cli
     document = cli_json("taylor", "exp(x)*sin(y)", "--at", "x=0,y=0", "-k", "2")
     point = document["results"][0]
     assert document["kind"] == "taylor" and point["polynomial"] == "y + x*y"
+    every = {"point", "exact", "expected", "numeric", "agree", "verdicts", "warnings"}
+    assert set(point) == every | {"polynomial", "terms"}
+    hessian = cli_json("hessian", "x*y", "--at", "x=0,y=0")["results"][0]
+    assert set(hessian) == every  # the other kinds' points are as they were
     assert point["terms"][4] == {
         "powers": {"x": 1, "y": 1},
         "exact": "1",
