@@ -1,5 +1,5 @@
 """python -m derivcli."""
 
-from derivcli.cli.app import main
+from derivcli.cli.entry import main
 
 main()

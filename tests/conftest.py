@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from typer.testing import CliRunner
 
 from derivcli.cli.app import app
+
+# Every derivcli started by a test runs by itself, never through a server the developer
+# runs (tests/server/ starts servers of its own, in directories of its own).
+os.environ["DERIVCLI_NO_SERVER"] = "1"
 
 
 @pytest.fixture(autouse=True)

@@ -132,6 +132,7 @@ def test_every_example_is_tested():
         "partial_derivatives.sh",
         "vector_products.py",
         "taylor.sh",
+        "server.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -202,3 +203,24 @@ def test_taylor_example():
     want = [1, 0, -1 / 6, 0, 1 / 120]  # sinc's series
     assert all(abs(c - w) <= 1e-15 for c, w in zip(coefficients, want, strict=True))
     assert lines[4:] == ["abs(x)*y at (0, 1): none", "with --strict: exit 3"]
+
+
+@pytest.mark.slow
+def test_server_example():
+    import math
+
+    env = {k: v for k, v in _env().items() if k != "DERIVCLI_NO_SERVER"}
+    result = subprocess.run(
+        ["bash", str(EXAMPLES / "server.sh")], capture_output=True, text=True, env=env, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "derivcli server started: pid N, after 5 idle minutes"
+    assert lines[1] == "running   pid N, derivcli 0.1.0"
+    assert lines[2] == "with and without the server: the same output"
+    # d2/dx2 x^20 e^x = (x^20 + 40 x^19 + 380 x^18) e^x: 421 e at 1
+    assert math.isclose(float(lines[3]), 421 * math.e, rel_tol=1e-14)
+    assert lines[4].startswith("20 commands in ")
+    assert lines[5] == "abs(x) at its kink with --strict: exit 3"
+    # (2xy, x^2) at (1, 2); (e^x sin x)''' = 2 e^x (cos x - sin x): 2 at 0
+    assert lines[6:] == ["4.0 1.0", "2.0"]

@@ -1,0 +1,175 @@
+"""The console script's first step: hand the command to this user's warm server.
+
+Standard library only, and nothing of derivcli's beyond address and protocol: where no
+server answers, the command runs as it always did, having spent a stat() or two.
+The server runs the command in a process of its own that writes straight to this
+process's stdin, stdout and stderr (passed over the socket), so colours, the progress
+bar, pipes and files behave as without it. Ctrl-C, SIGTERM and SIGHUP are passed on
+to that process's group; its exit status becomes this one's. If the server dies
+mid-command, the client waits for what is left of the command and says so (exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import sys
+
+from derivcli.server import address
+
+DISABLE_VARIABLE = "DERIVCLI_NO_SERVER"
+LOCAL_COMMANDS = {"server", "repl"}  # these always run in this process
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def forward(argv: list[str]) -> int | None:
+    """Run the command argv on this user's server: its exit status, or None where no
+    server of this installation answers (the caller then runs it itself)."""
+    if (
+        os.environ.get(DISABLE_VARIABLE, "") not in ("", "0")
+        or argv[:1]
+        and argv[0] in (LOCAL_COMMANDS)
+    ):
+        return None
+    sock = connect()
+    if sock is None:
+        return None
+    with sock:
+        try:
+            request = _request(argv)
+        except OSError:  # a closed stdin, stdout or stderr; a working directory gone
+            return None
+        return _run(sock, request)
+
+
+def connect():
+    """A connected socket to this installation's server, or None."""
+    try:
+        directory = address.checked_dir()
+    except address.UnsafeDirectory:
+        return None
+    if directory is None:
+        return None
+    path = address.socket_path(directory)
+    try:
+        if not stat.S_ISSOCK(os.lstat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    import socket
+
+    if not hasattr(socket, "send_fds"):
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError:  # a stale socket: its server has gone
+        sock.close()
+        return None
+    return sock
+
+
+def _request(argv: list[str]) -> dict:
+    for fd in (0, 1, 2):
+        os.fstat(fd)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return {
+        "run": list(argv),
+        "identity": address.identity(),
+        "cwd": os.getcwd(),
+        "env": dict(os.environ),
+        "umask": umask,
+        "streams": [_stream(s) for s in (sys.stdin, sys.stdout, sys.stderr)],
+    }
+
+
+def _stream(stream) -> dict:
+    """How Python set up one of this process's standard streams, for the server's copy."""
+    return {
+        "encoding": getattr(stream, "encoding", None) or "utf-8",
+        "errors": getattr(stream, "errors", None) or "strict",
+    }
+
+
+def _run(sock, request: dict) -> int | None:
+    from derivcli.server import protocol
+
+    try:
+        protocol.send(sock, request, fds=[0, 1, 2])
+        reader = protocol.Reader(sock)
+        reply = reader.message()
+    except (OSError, protocol.ProtocolError):
+        return None  # the server went away before starting anything: run it here
+    if "pid" not in reply:
+        return None  # refused: another version's server, or a request it cannot take
+    group = _Forwarder(int(reply["pid"]))
+    try:
+        while True:
+            try:
+                reply = reader.message()
+            except (OSError, protocol.ProtocolError):
+                return group.server_lost()
+            if "status" in reply:
+                return int(reply["status"])
+    finally:
+        group.restore()
+
+
+class _Forwarder:
+    """Pass Ctrl-C, SIGTERM and SIGHUP on to the command's process group, while it runs."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.previous = {}
+        for name in FORWARDED_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None or signal.getsignal(number) == signal.SIG_IGN:
+                continue  # ignored here (nohup): ignored there too
+            self.previous[number] = signal.signal(number, self._pass_on)
+        stop = getattr(signal, "SIGTSTP", None)
+        if stop is not None and signal.getsignal(stop) == signal.SIG_DFL:
+            self.previous[stop] = signal.signal(stop, self._suspend)
+
+    def _pass_on(self, signum, frame):
+        try:
+            os.killpg(self.pid, signum)
+        except OSError:
+            pass  # it has just finished
+
+    def _suspend(self, signum, frame):
+        """Ctrl-Z: stop the command too (SIGSTOP: its group has no terminal, which makes
+        the kernel discard a SIGTSTP), stop here, and continue both on fg or bg."""
+        self._pass_on(signal.SIGSTOP, frame)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)  # stopped here until SIGCONT
+        signal.signal(signum, self._suspend)
+        self._pass_on(signal.SIGCONT, frame)
+
+    def restore(self) -> None:
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def server_lost(self) -> int:
+        """The server died mid-command: let the command finish (its output complete, or
+        its clean-up done), then say in one line that its status is lost."""
+        import time
+
+        while True:
+            try:
+                os.killpg(self.pid, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                break
+            time.sleep(0.02)
+        try:
+            sys.stderr.write(
+                "derivcli: error: the derivcli server stopped during the command; its exit "
+                "status is unknown (set DERIVCLI_NO_SERVER=1 to run without the server)\n"
+            )
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        return 1
