@@ -8,8 +8,8 @@ stdout to a file), median of --runs; cold is DERIVCLI_NO_SERVER=1. The loop runs
 `for k in 1..N: derivcli grad "x^k*sin(x) + exp(k*x)" --at x=1/2 -f plain` in bash,
 warm and cold (--cold-loop N runs a shorter cold loop and scales it, to save minutes;
 0 skips it). The server is started in a private runtime directory and stopped at the
-end. Then, in one process, what a command pays for looking for a server where there
-is none (the client's import and its stat()s).
+end. First, what a command pays for looking for a server where there is none (the
+client's import and its stat()s), and two parts of a warm command's time.
 """
 
 from __future__ import annotations
@@ -63,6 +63,38 @@ def lookup_cost(env: dict) -> float:
     return statistics.median(values)
 
 
+def client_start(env: dict) -> float:
+    """Seconds for Python to start and import the client (median of 20)."""
+    python = Path(DERIVCLI).read_text().splitlines()[0][2:].strip()
+    values = []
+    for _ in range(20):
+        start = time.perf_counter()
+        subprocess.run([python, "-c", "import derivcli.server.client"], env=env, check=True)
+        values.append(time.perf_counter() - start)
+    return statistics.median(values)
+
+
+FORK = """
+import gc, os, statistics, time
+from derivcli.server import worker
+worker.warm()
+def once():
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return time.perf_counter() - start
+print(statistics.median(once() for _ in range(20)))
+"""
+
+
+def fork_cost(env: dict) -> float:
+    """Seconds to fork a warm process and reap the child's exit (median of 20)."""
+    out = subprocess.run([sys.executable, "-c", FORK], env=env, capture_output=True, check=True)
+    return float(out.stdout)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -76,6 +108,12 @@ def main() -> None:
     cold_env = dict(env, DERIVCLI_NO_SERVER="1")
     try:
         print(f"no server: looking for one costs {lookup_cost(env) * 1000:.2f} ms")
+        print(
+            f"parts of a warm command: Python starting the client "
+            f"{client_start(env) * 1000:.0f} ms, a warm process's fork and exit "
+            f"{fork_cost(env) * 1000:.0f} ms (twice per command: its process and the "
+            "watchdog's worker)"
+        )
         cold = statistics.median(timed(SEED, cold_env, max(3, options.runs // 2)))
         start = time.perf_counter()
         subprocess.run([DERIVCLI, "server", "start"], env=env, check=True, capture_output=True)

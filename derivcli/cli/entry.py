@@ -15,7 +15,10 @@ def main() -> None:
     """Entry point of the derivcli console script and of python -m derivcli."""
     from derivcli.server.client import forward
 
-    status = forward(sys.argv[1:])
+    try:
+        status = forward(sys.argv[1:])
+    except KeyboardInterrupt:  # Ctrl-C as the command ended: its output is complete
+        status = 130
     if status is not None:
         os._exit(status)
     from derivcli.cli.app import main as run_here

@@ -2,14 +2,14 @@
 
 Standard library only: the client reads this before anything heavy is imported.
 
-The socket lives in a directory of this user's, mode 0700: $XDG_RUNTIME_DIR/derivcli,
-or derivcli-UID under the temporary directory. A directory that is not this user's,
+The socket lives in a directory of this user's, mode 0700: derivcli-UID in
+$XDG_RUNTIME_DIR, or in the temporary directory. A directory that is not this user's,
 is open to others, or is a symbolic link is never used. The socket's name is a key
 of the installation (derivcli's folder and the Python that runs it), so two
 installations (two virtual environments) have two servers. Within one, the identity
 (the version, the modification times of derivcli's files, the folders on sys.path,
-and the environment read when torch and Python start) tells whether a server answers
-for exactly the code and settings this command would run with.
+Python's flags, and the environment read when Python and its libraries start) tells
+whether a server answers for exactly the code and settings this command would run with.
 """
 
 from __future__ import annotations
@@ -24,7 +24,45 @@ PACKAGE = os.path.dirname(os.path.abspath(derivcli.__file__))
 
 # Read when Python, torch or their libraries start, so a server started under other
 # values would answer differently (threads, devices, libraries, paths).
-IMPORT_TIME_PREFIXES = ("PYTHON", "OMP_", "MKL_", "KMP_", "CUDA_", "TORCH", "PYTORCH_", "LD_")
+IMPORT_TIME_PREFIXES = (
+    "PYTHON",
+    "OMP_",
+    "MKL_",
+    "KMP_",
+    "OPENBLAS_",
+    "GOTO",
+    "NPY_",
+    "NUMPY_",
+    "SYMPY_",
+    "MPMATH_",
+    "SYMENGINE",
+    "CUDA_",
+    "TORCH",
+    "PYTORCH_",
+    "LD_",
+)
+# Python's flags that change how code runs (-O, -X dev, -I, -B ...). Not UTF-8 mode,
+# which follows the locale (C and POSIX turn it on): what it changes for a command,
+# its streams' encodings, the client hands over.
+FLAGS = (
+    "debug",
+    "inspect",
+    "optimize",
+    "dont_write_bytecode",
+    "no_user_site",
+    "no_site",
+    "ignore_environment",
+    "verbose",
+    "bytes_warning",
+    "hash_randomization",
+    "isolated",
+    "dev_mode",
+    "int_max_str_digits",
+    "safe_path",
+    "warn_default_encoding",
+)
+# ...and not what the client hands over itself (its streams' encodings).
+PASSED_ON = {"PYTHONIOENCODING"}
 
 
 class UnsafeDirectory(Exception):
@@ -34,12 +72,14 @@ class UnsafeDirectory(Exception):
 def runtime_dir() -> str:
     """The directory for this user's socket (it may not exist yet)."""
     base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isabs(base):
-        return os.path.join(base, "derivcli")
-    temp = next(
-        (os.environ[name] for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)), "/tmp"
-    )
-    return os.path.join(temp, f"derivcli-{os.getuid()}")
+    if not (base and os.path.isabs(base)):
+        base = next(
+            (os.environ[name] for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)),
+            "/tmp",
+        )
+    # The uid in the name even under XDG_RUNTIME_DIR: one set to a shared folder (/tmp)
+    # must not let the first user's directory turn the others away.
+    return os.path.join(base, f"derivcli-{os.getuid()}")
 
 
 def checked_dir(create: bool = False) -> str | None:
@@ -51,10 +91,14 @@ def checked_dir(create: bool = False) -> str | None:
             os.mkdir(path, 0o700)
         except FileExistsError:
             pass
+        except OSError as error:
+            raise UnsafeDirectory(f"cannot make {path}: {error.strerror}") from None
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return None
+    except OSError as error:  # a file on the way (NotADirectoryError), another's folder
+        raise UnsafeDirectory(f"cannot use {path}: {error.strerror}") from None
     if not stat.S_ISDIR(info.st_mode):
         raise UnsafeDirectory(f"{path} is not a directory")
     if info.st_uid != os.getuid():
@@ -65,10 +109,11 @@ def checked_dir(create: bool = False) -> str | None:
 
 
 def key() -> str:
-    """This installation's short name: derivcli's folder and the Python that runs it."""
+    """This installation's short name: derivcli's folder and the environment that runs it
+    (sys.prefix: two virtual environments with one editable checkout are two)."""
     import zlib
 
-    text = f"{PACKAGE}\0{os.path.realpath(sys.executable)}".encode(errors="surrogateescape")
+    text = f"{PACKAGE}\0{sys.prefix}\0{sys.executable}".encode(errors="surrogateescape")
     return f"{zlib.crc32(text):08x}"
 
 
@@ -89,7 +134,8 @@ def identity(package: str = PACKAGE) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    parts = [derivcli.__version__, package, os.path.realpath(sys.executable)]
+    flags = [f"{name}={getattr(sys.flags, name, None)}" for name in FLAGS]
+    parts = [derivcli.__version__, package, sys.prefix, sys.executable, *flags]
     for entry in sys.path[1:]:  # [0] is the script's folder: bin/, or '' for -m and -c
         try:
             parts.append(f"{entry}:{os.stat(entry or '.').st_mtime_ns}")
@@ -98,7 +144,7 @@ def identity(package: str = PACKAGE) -> str:
     parts += sorted(
         f"{name}={value}"
         for name, value in os.environ.items()
-        if name.startswith(IMPORT_TIME_PREFIXES)
+        if name.startswith(IMPORT_TIME_PREFIXES) and name not in PASSED_ON
     )
     parts += _files(package)
     for part in parts:

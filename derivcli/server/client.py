@@ -21,16 +21,18 @@ from derivcli.server import address
 DISABLE_VARIABLE = "DERIVCLI_NO_SERVER"
 LOCAL_COMMANDS = {"server", "repl"}  # these always run in this process
 FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+REPLY_SECONDS = 10.0  # the server answers a request with a pid at once
+# Names of this process's own descriptors: only 0, 1 and 2 travel to the server, so a
+# command that names another (bash's <(...) is /dev/fd/63) runs here.
+OWN_DESCRIPTORS = ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/")
 
 
 def forward(argv: list[str]) -> int | None:
     """Run the command argv on this user's server: its exit status, or None where no
     server of this installation answers (the caller then runs it itself)."""
-    if (
-        os.environ.get(DISABLE_VARIABLE, "") not in ("", "0")
-        or argv[:1]
-        and argv[0] in (LOCAL_COMMANDS)
-    ):
+    if os.environ.get(DISABLE_VARIABLE, "") not in ("", "0"):
+        return None
+    if argv[:1] and argv[0] in LOCAL_COMMANDS or any(map(_names_a_descriptor, argv)):
         return None
     sock = connect()
     if sock is None:
@@ -62,12 +64,38 @@ def connect():
     if not hasattr(socket, "send_fds"):
         return None
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(REPLY_SECONDS)
     try:
         sock.connect(path)
-    except OSError:  # a stale socket: its server has gone
+        if _peer_uid(sock) != os.getuid():  # never hand another user our environment
+            sock.close()
+            return None
+    except OSError:  # a stale socket (its server has gone), or one that does not answer
         sock.close()
         return None
     return sock
+
+
+def _peer_uid(sock) -> int:
+    """The uid of the process at the other end (SO_PEERCRED: pid, uid, gid)."""
+    import socket
+    import struct
+
+    data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", data)[1]
+
+
+def _names_a_descriptor(arg: str) -> bool:
+    """Whether arg names a descriptor of this process other than 0, 1 and 2."""
+    for prefix in OWN_DESCRIPTORS:
+        at = arg.find(prefix)
+        while at >= 0:
+            rest = arg[at + len(prefix) :]
+            digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+            if digits not in ("0", "1", "2"):
+                return True
+            at = arg.find(prefix, at + 1)
+    return False
 
 
 def _request(argv: list[str]) -> dict:
@@ -82,7 +110,24 @@ def _request(argv: list[str]) -> dict:
         "env": dict(os.environ),
         "umask": umask,
         "streams": [_stream(s) for s in (sys.stdin, sys.stdout, sys.stderr)],
+        "limits": limits(),
     }
+
+
+def limits() -> dict:
+    """This process's resource limits, priority and CPUs, for a command run elsewhere:
+    what `ulimit`, `nice` and `taskset` set in the shell that typed it."""
+    import resource
+
+    found = {"nice": os.getpriority(os.PRIO_PROCESS, 0)}
+    found["rlimits"] = {
+        name: resource.getrlimit(getattr(resource, name))
+        for name in dir(resource)
+        if name.startswith("RLIMIT_")
+    }
+    if hasattr(os, "sched_getaffinity"):
+        found["cpus"] = sorted(os.sched_getaffinity(0))
+    return found
 
 
 def _stream(stream) -> dict:
@@ -104,6 +149,7 @@ def _run(sock, request: dict) -> int | None:
         return None  # the server went away before starting anything: run it here
     if "pid" not in reply:
         return None  # refused: another version's server, or a request it cannot take
+    sock.settimeout(None)  # the command takes as long as it takes
     group = _Forwarder(int(reply["pid"]))
     try:
         while True:
@@ -115,6 +161,23 @@ def _run(sock, request: dict) -> int | None:
                 return int(reply["status"])
     finally:
         group.restore()
+
+
+def running(pid: int) -> bool:
+    """Whether process pid still runs: it exists and is not a zombie (which a container's
+    first process may never reap)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as status:
+            return status.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass  # no /proc to read: whether it exists is all there is
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the number is another's now
+        return False
+    return True
 
 
 class _Forwarder:
@@ -156,13 +219,7 @@ class _Forwarder:
         its clean-up done), then say in one line that its status is lost."""
         import time
 
-        while True:
-            try:
-                os.killpg(self.pid, 0)
-            except ProcessLookupError:
-                break
-            except OSError:
-                break
+        while running(self.pid):
             time.sleep(0.02)
         try:
             sys.stderr.write(

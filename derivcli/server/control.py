@@ -76,12 +76,25 @@ def start(idle_minutes: float) -> tuple[dict, bool]:
     reason = supported()
     if reason:
         raise ServerError(reason)
+    import fcntl
+
     folder = directory(create=True)
-    info = ask("status")
-    if current(info) and not info.get("stopping"):
-        return info, False
-    if info is not None:
-        stop_server(info)
+    # One start at a time: a second waits, then finds the first one's server.
+    lock = os.open(address.socket_path(folder) + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        info = ask("status")
+        if current(info) and not info.get("stopping"):
+            return info, False
+        if info is not None:
+            stop_server(info)
+        return _launch(folder, idle_minutes), True
+    finally:
+        os.close(lock)
+
+
+def _launch(folder: str, idle_minutes: float) -> dict:
+    """Start the server process and wait until it is ready: its status."""
     read_fd, write_fd = os.pipe()
     log = open(address.log_path(folder), "wb")  # noqa: SIM115 - the server's own stderr
     try:
@@ -108,7 +121,7 @@ def start(idle_minutes: float) -> tuple[dict, bool]:
     line = _read_line(read_fd, START_SECONDS)
     os.close(read_fd)
     try:
-        return json.loads(line), True
+        return json.loads(line)
     except ValueError:
         raise ServerError(
             f"the server did not start; what it printed is in {address.log_path(folder)}"
@@ -130,13 +143,11 @@ def stop_server(info: dict) -> None:
     ask("stop")
     deadline = time.monotonic() + STOP_SECONDS
     pid = int(info["pid"])
+    from derivcli.server.client import running
+
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not running(pid):
             return
-        except PermissionError:
-            return  # the pid is another user's process now
         time.sleep(0.02)
     raise ServerError(f"the server (pid {pid}) did not stop within {STOP_SECONDS:g} s")
 

@@ -39,6 +39,8 @@ class Server:
         self.last_used = time.monotonic()
         self.served = 0
         self.running: dict[int, tuple[int, socket.socket]] = {}  # pidfd -> (pid, conn)
+        # connections whose request is still arriving -> (reader, when to give up)
+        self.arriving: dict[socket.socket, tuple[protocol.Reader, float]] = {}
         self.stopping = False
         self.listener = _listen(path)
         self.inode = os.stat(path).st_ino
@@ -66,7 +68,12 @@ class Server:
                 if wait <= 0:
                     self.stopping = True
                     continue
-            watched = [self.wake_read, *self.running]
+            self._give_up_on_slow_requests()
+            if self.arriving:
+                first = min(deadline for _, deadline in self.arriving.values())
+                left = max(first - time.monotonic(), 0.0)
+                wait = left if wait is None else min(wait, left)
+            watched = [self.wake_read, *self.running, *self.arriving]
             watched += [c for _, c in self.running.values() if not isinstance(c, _Closed)]
             if self.listener is not None:
                 watched.append(self.listener)
@@ -78,38 +85,67 @@ class Server:
                     _drain(self.wake_read)
                 elif isinstance(item, int):
                     self._finished(item)
+                elif item in self.arriving:
+                    self._read_request(item)
                 else:
                     self._client_left(item)
 
     def _accept(self) -> None:
+        """A new connection: this user's, or closed at once; its request is read as it
+        arrives, in this loop, so that a slow client holds up no other."""
         try:
             conn, _ = self.listener.accept()
         except OSError:
             return
-        fds: list[int] = []
         try:
             if _peer_uid(conn) != os.getuid():
                 conn.close()
                 return
-            conn.settimeout(REQUEST_SECONDS)
-            reader = protocol.Reader(conn)
-            request = reader.message(with_fds=3)
-            fds = reader.fds
+            conn.setblocking(False)
+        except OSError:
+            conn.close()
+            return
+        reader = protocol.Reader(conn, with_fds=3)
+        self.arriving[conn] = (reader, time.monotonic() + REQUEST_SECONDS)
+
+    def _read_request(self, conn: socket.socket) -> None:
+        reader, _ = self.arriving[conn]
+        try:
+            request = reader.feed()
+        except (OSError, protocol.ProtocolError):
+            request = None
+            conn.close()
+        else:
+            if request is None:
+                return  # more to come
+        del self.arriving[conn]
+        if request is None:
+            _close_all(reader.fds)
+            return
+        try:
+            conn.setblocking(True)
             if "ask" in request:
                 self._answer(conn, request["ask"])
                 conn.close()
                 return
-            refusal = self._refusal(request, fds)
+            refusal = self._refusal(request, reader.fds)
             if refusal:
                 protocol.send(conn, {"refused": refusal})
                 conn.close()
                 return
-            self._start(conn, request, fds)
-        except (OSError, protocol.ProtocolError):
+            self._start(conn, request, reader.fds)
+        except OSError:
             conn.close()
         finally:
-            for fd in fds:
-                os.close(fd)
+            _close_all(reader.fds)
+
+    def _give_up_on_slow_requests(self) -> None:
+        now = time.monotonic()
+        for conn, (reader, deadline) in list(self.arriving.items()):
+            if now >= deadline:
+                del self.arriving[conn]
+                _close_all(reader.fds)
+                conn.close()
 
     def _refusal(self, request: dict, fds: list[int]) -> str | None:
         if request.get("identity") != self.identity:
@@ -130,7 +166,9 @@ class Server:
     def _start(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
         from derivcli.server import worker
 
-        pid = os.fork()
+        # Signals for the child wait until it has become the client's process (until
+        # then it has the server's handlers): the client's Ctrl-C may come at once.
+        pid = worker.fork_blocked()
         if pid == 0:  # the child: it answers the command and exits, never returning here
             try:
                 signal.set_wakeup_fd(-1)
@@ -141,10 +179,17 @@ class Server:
             os.setpgid(pid, pid)  # as the child does: the group exists before its pid is sent
         except OSError:
             pass  # the child was first, or has finished already
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:  # out of descriptors: the client runs the command itself
+            _signal_group(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            protocol.send(conn, {"refused": "the server has no descriptor left"})
+            conn.close()
+            return
         self.served += 1
         self.last_used = time.monotonic()
-        conn.settimeout(None)
-        self.running[os.pidfd_open(pid)] = (pid, conn)
+        self.running[pidfd] = (pid, conn)
         try:
             protocol.send(conn, {"pid": pid})
         except OSError:
@@ -153,6 +198,9 @@ class Server:
     def _close_in_child(self, conn: socket.socket) -> None:
         for pidfd, (_, other) in self.running.items():
             os.close(pidfd)
+            other.close()
+        for other, (reader, _) in self.arriving.items():
+            _close_all(reader.fds)
             other.close()
         conn.close()
         if self.listener is not None:
@@ -263,6 +311,15 @@ def _signal_group(pid: int, signum: int) -> None:
         pass
 
 
+def _close_all(fds: list[int]) -> None:
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    fds.clear()
+
+
 def _drain(fd: int) -> None:
     try:
         while os.read(fd, 4096):
@@ -278,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ready-fd", type=int, default=None)
     options = parser.parse_args(argv)
     identity = address.identity()  # of the files as they are now, before they are imported
+    os.close(os.pidfd_open(os.getpid()))  # a kernel without it (before 5.3) stops here
     directory = address.checked_dir(create=True)
     from derivcli.server import worker
 

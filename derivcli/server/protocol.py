@@ -31,27 +31,58 @@ def send(sock: socket.socket, message: dict, fds: list[int] = ()) -> None:
 
 
 class Reader:
-    """Messages from a socket, one line each, and the descriptors that came with them."""
+    """Messages from a socket, one line each, and the descriptors that came with them.
 
-    def __init__(self, sock: socket.socket):
+    message() blocks (as the socket does); feed() reads what a non-blocking socket has
+    and returns a message once one is complete (the server's loop never waits on one
+    client)."""
+
+    def __init__(self, sock: socket.socket, with_fds: int = 0):
         self.sock = sock
-        self.pending = b""
-        self.fds: list[int] = []
+        self.with_fds = with_fds
+        self.pending = bytearray()
+        self.scanned = 0  # how far pending is known to hold no line break
+        self.fds: list[int] = []  # filled in place: a caller may hold it before a message
 
-    def message(self, with_fds: int = 0) -> dict:
+    def message(self) -> dict:
         """The next message; raises ProtocolError at the end of the stream."""
-        while b"\n" not in self.pending:
-            if len(self.pending) > MAX_LINE:
-                raise ProtocolError("a message longer than any request")
-            if with_fds and not self.fds:
-                chunk, fds, _, _ = socket.recv_fds(self.sock, 65536, with_fds)
-                self.fds += fds
-            else:
-                chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ProtocolError("the connection closed")
-            self.pending += chunk
-        line, self.pending = self.pending.split(b"\n", 1)
+        while True:
+            found = self._line()
+            if found is not None:
+                return found
+            self._read()
+
+    def feed(self) -> dict | None:
+        """Read once: the message if it is now complete, else None."""
+        found = self._line()
+        if found is not None:
+            return found
+        try:
+            self._read()
+        except BlockingIOError:
+            return None
+        return self._line()
+
+    def _read(self) -> None:
+        if len(self.pending) > MAX_LINE:
+            raise ProtocolError("a message longer than any request")
+        if self.with_fds and not self.fds:
+            chunk, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, self.with_fds)
+            self.fds += fds
+        else:
+            chunk = self.sock.recv(1 << 16)
+        if not chunk:
+            raise ProtocolError("the connection closed")
+        self.pending += chunk
+
+    def _line(self) -> dict | None:
+        end = self.pending.find(b"\n", self.scanned)
+        if end < 0:
+            self.scanned = len(self.pending)
+            return None
+        line = bytes(self.pending[:end])
+        del self.pending[: end + 1]
+        self.scanned = 0
         try:
             message = json.loads(line)
         except ValueError as error:

@@ -117,12 +117,12 @@ def run_line(words: list[str]) -> int:
     }
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:
-        worker.run_command(request, [0, 1, 2], own_group=False)
     # The terminal sends Ctrl-C to the child as well: it ends the line, not the prompt.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        pid = worker.fork_blocked()
+        if pid == 0:
+            worker.run_command(request, [0, 1, 2], own_group=False)
         _, wait_status = os.waitpid(pid, 0)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -41,7 +41,14 @@ MODULES = (
     "derivcli.symbolic.symengine_backend",
     "rich.progress",
 )
-WARM_UP = ["hessian", "sin(x)*y + exp(x)/y"]  # symbolic only: sympy, the parser, rich
+# Symbolic only (no torch): the parser, both backends, the table.
+WARM_UP = (
+    ["hessian", "sin(x)*y + exp(x)/y"],
+    ["jacobian", "x*y^2, exp(x)/y", "--symbolic", "symengine", "--format", "json"],
+)
+
+# What a client passes on to its command (and a terminal sends the prompt's line).
+FORWARDED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 _kept: list = []  # the streams a child replaced, kept: collecting one would close its fd
 
@@ -60,7 +67,8 @@ def warm() -> None:
         saved = sys.stdout
         sys.stdout = devnull
         try:
-            command.main(WARM_UP, prog_name="derivcli", standalone_mode=False)
+            for args in WARM_UP:
+                command.main(args, prog_name="derivcli", standalone_mode=False)
         finally:
             sys.stdout = saved
     from derivcli.run import session
@@ -68,6 +76,20 @@ def warm() -> None:
     session.current().clear()  # a command's answer never comes from the warm-up
     gc.collect()
     gc.freeze()  # a child's collections skip the warm objects (and leave their pages shared)
+
+
+def fork_blocked() -> int:
+    """os.fork() with FORWARDED blocked in the child until run_command has made it the
+    client's process (until then it has its parent's handlers); unblocked in the parent."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, FORWARDED)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
+        raise
+    if pid:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)
+    return pid
 
 
 def run_command(request: dict, fds: list[int], *, own_group: bool) -> None:
@@ -88,24 +110,74 @@ def run_command(request: dict, fds: list[int], *, own_group: bool) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        _settings_from_environment()
         os.umask(request["umask"])
         _standard_streams(request["streams"])
+        _limits(request.get("limits", {}))
         sys.argv = ["derivcli", *request["run"]]
         from derivcli.cli.app import main
 
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, FORWARDED)  # a pending Ctrl-C lands here
         try:
             main()
             status = 0
         except SystemExit as exit:
             status = exit.code if isinstance(exit.code, int) else (0 if exit.code is None else 1)
+    except KeyboardInterrupt:  # before the command's own handling began
+        status = 130
+        _say("interrupted")
     except BaseException as error:  # noqa: BLE001 - a child must never return into the server
-        try:
-            sys.stderr.write(f"derivcli: error: the server could not run the command: {error}\n")
-            sys.stderr.flush()
-        except Exception:  # noqa: BLE001
-            pass
+        _say(f"the server could not run the command: {type(error).__name__}: {error}")
     finally:
         os._exit(status)
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(f"derivcli: error: {message}\n")
+        sys.stderr.flush()
+    except Exception:  # noqa: BLE001 - no stderr left: the status still tells
+        pass
+
+
+def _limits(wanted: dict) -> None:
+    """Take the client's resource limits, priority and CPUs where this process may
+    (a limit above the server's own hard limit, a higher priority: kept as they are)."""
+    import resource
+
+    for name, (soft, hard) in wanted.get("rlimits", {}).items():
+        number = getattr(resource, name, None)
+        if number is None:
+            continue
+        for pair in ((soft, hard), (soft, resource.getrlimit(number)[1])):
+            try:
+                resource.setrlimit(number, pair)
+                break
+            except (ValueError, OSError):
+                continue
+    if "nice" in wanted:
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, int(wanted["nice"]))
+        except OSError:
+            pass
+    if wanted.get("cpus") and hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, wanted["cpus"])
+        except OSError:
+            pass
+
+
+def _settings_from_environment() -> None:
+    """What Python takes from the environment at start-up and a child can take again:
+    the character type's locale (LANG, LC_ALL, LC_CTYPE) and the time zone (TZ)."""
+    import locale
+    import time
+
+    try:
+        locale.setlocale(locale.LC_CTYPE, "")
+    except locale.Error:
+        pass  # a locale this system lacks: Python's start-up also keeps going
+    time.tzset()
 
 
 def _standard_streams(streams: list[dict]) -> None:

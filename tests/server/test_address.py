@@ -18,7 +18,7 @@ def runtime(tmp_path, monkeypatch):
 
 def test_the_directory_is_made_private(runtime):
     path = address.checked_dir(create=True)
-    assert path == str(runtime / "derivcli")
+    assert path == str(runtime / f"derivcli-{os.getuid()}")
     assert os.stat(path).st_mode & 0o777 == 0o700
 
 
@@ -27,8 +27,8 @@ def test_no_directory_means_no_server(runtime):
 
 
 def test_a_directory_open_to_others_is_refused(runtime):
-    (runtime / "derivcli").mkdir(mode=0o755)
-    os.chmod(runtime / "derivcli", 0o755)
+    (runtime / f"derivcli-{os.getuid()}").mkdir(mode=0o755)
+    os.chmod(runtime / f"derivcli-{os.getuid()}", 0o755)
     with pytest.raises(address.UnsafeDirectory, match="open to others"):
         address.checked_dir()
 
@@ -36,7 +36,7 @@ def test_a_directory_open_to_others_is_refused(runtime):
 def test_a_symbolic_link_is_refused(runtime, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     os.chmod(elsewhere, 0o700)
-    (runtime / "derivcli").symlink_to(elsewhere)
+    (runtime / f"derivcli-{os.getuid()}").symlink_to(elsewhere)
     with pytest.raises(address.UnsafeDirectory, match="not a directory"):
         address.checked_dir()
 
@@ -44,9 +44,18 @@ def test_a_symbolic_link_is_refused(runtime, tmp_path_factory):
 def test_a_directory_of_another_user_is_refused(runtime):
     if os.getuid() != 0:
         pytest.skip("only root can give a directory to another user")
-    (runtime / "derivcli").mkdir(mode=0o700)
-    os.chown(runtime / "derivcli", 65534, -1)
+    (runtime / f"derivcli-{os.getuid()}").mkdir(mode=0o700)
+    os.chown(runtime / f"derivcli-{os.getuid()}", 65534, -1)
     with pytest.raises(address.UnsafeDirectory, match="another user"):
+        address.checked_dir()
+
+
+def test_a_file_in_the_way_is_refused_not_a_crash(runtime):
+    (runtime / f"derivcli-{os.getuid()}").write_text("")
+    with pytest.raises(address.UnsafeDirectory, match="not a directory"):
+        address.checked_dir()
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime / f"derivcli-{os.getuid()}")  # a file
+    with pytest.raises(address.UnsafeDirectory, match="cannot use"):
         address.checked_dir()
 
 

@@ -8,6 +8,7 @@ byte; the server's count of answered commands shows that they went through it.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import stat
@@ -54,9 +55,16 @@ CASES = {
     "help": ["--help"],
     "a command's help": ["hessian", "--help"],
     "symbolic only, narrow": ["jacobian", "r*cos(t), r*sin(t)"],
+    "ascii output": ["hessian", "sin(x)*y", "--at", "x=0,y=1"],
+    "C locale": ["grad", "abs(x)", "--at", "x=0"],
     "time budget": ["hessian", "*".join(f"sin(x{i})" for i in range(1, 61)), "--timeout", "0.5"],
 }
-ENVIRONMENTS = {"symbolic only, narrow": {"COLUMNS": "40"}, "table": {"NO_COLOR": "1"}}
+ENVIRONMENTS = {
+    "symbolic only, narrow": {"COLUMNS": "40"},
+    "table": {"NO_COLOR": "1"},
+    "ascii output": {"PYTHONIOENCODING": "ascii"},  # derivcli's fallback: ok for ✓
+    "C locale": {"LC_ALL": "C", "LANG": "C"},
+}
 STDIN = {"csv from stdin": POINTS.encode()}
 
 
@@ -264,7 +272,11 @@ def test_the_server_stops_when_idle(tmp_path_factory):
     while idle.run("server", "status").returncode == 0 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert idle.run("server", "status").stdout == b"no derivcli server is running\n"
-    assert not [p for p in os.listdir(os.path.join(runtime, "derivcli")) if p.endswith(".sock")]
+    assert not [
+        p
+        for p in os.listdir(os.path.join(runtime, f"derivcli-{os.getuid()}"))
+        if p.endswith(".sock")
+    ]
 
 
 def test_stop_without_a_server_is_not_an_error(tmp_path_factory):
@@ -296,3 +308,79 @@ def test_ctrl_z_stops_the_command_and_fg_continues_it(server, folder):
     lines = (folder / "z.csv").read_text().count("\n")
     assert lines == 1500 * 1500 + 1
     (folder / "z.csv").unlink()
+
+
+def test_two_starts_at_once_make_one_server():
+    import tempfile
+
+    runtime = tempfile.mkdtemp(prefix="dv-", dir="/tmp")
+    os.chmod(runtime, 0o700)
+    twice = Server(runtime)
+    starts = [
+        subprocess.Popen(
+            [DERIVCLI, "server", "start", "--idle", "1"], env=twice.env, stdout=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
+    try:
+        said = sorted(p.communicate(timeout=120)[0].decode().split(":")[0] for p in starts)
+        assert said == ["derivcli server already running", "derivcli server started"]
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        daemons = [
+            p
+            for p in pids
+            if b"derivcli.server.daemon" in _cmdline(p) and runtime.encode() in _environ(p)
+        ]
+        assert len(daemons) == 1
+    finally:
+        twice.run("server", "stop")
+
+
+def _cmdline(pid: str) -> bytes:
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read()
+    except OSError:
+        return b""
+
+
+def _environ(pid: str) -> bytes:
+    try:
+        return open(f"/proc/{pid}/environ", "rb").read()
+    except OSError:
+        return b""
+
+
+def test_a_process_substitution_runs_the_command_here(server, folder):
+    before = server.served()
+    done = subprocess.run(
+        ["bash", "-c", f'"{DERIVCLI}" grad "x*y" --points <(cat points.csv) -f csv'],
+        cwd=folder,
+        env=server.env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == b"x,y,d/dx,d/dy"
+    assert server.served() == before
+
+
+def test_the_callers_resource_limits_priority_and_cpus_apply(server, folder):
+    daemon = int(server.run("server", "status").stdout.split()[2].rstrip(b","))
+    shell = 'ulimit -n 200 && exec taskset -c 0 nice -n 7 "$@"'
+    client = subprocess.Popen(
+        ["sh", "-c", shell, "sh", DERIVCLI, *MEDIUM, "-o", "limits.csv"],
+        cwd=folder,
+        env=server.env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for_partial(folder, "limits.csv")
+        (command,) = map(int, open(f"/proc/{daemon}/task/{daemon}/children").read().split())
+        limits = open(f"/proc/{command}/limits").read()
+        assert re.search(r"Max open files\s+200\s", limits), limits
+        fields = open(f"/proc/{command}/stat").read().rsplit(")", 1)[1].split()
+        assert int(fields[16]) == 7  # nice, the 19th field
+        assert os.sched_getaffinity(command) == {0}
+    finally:
+        client.kill()
+        client.wait(timeout=30)
