@@ -2,7 +2,7 @@
 
 This module imports only the standard library and derivcli.server's client before it
 knows which: the client path never loads typer, rich, sympy or torch
-(tests/server/test_client.py pins this).
+(tests/server/test_server.py pins this).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from derivcli.server import address
 
 DISABLE_VARIABLE = "DERIVCLI_NO_SERVER"
 LOCAL_COMMANDS = {"server", "repl"}  # these always run in this process
-FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 REPLY_SECONDS = 10.0  # the server answers a request with a pid at once
 # Names of this process's own descriptors: only 0, 1 and 2 travel to the server, so a
 # command that names another (bash's <(...) is /dev/fd/63) runs here.
@@ -39,7 +38,7 @@ def forward(argv: list[str]) -> int | None:
         return None
     with sock:
         try:
-            request = _request(argv)
+            request = describe(argv)
         except OSError:  # a closed stdin, stdout or stderr; a working directory gone
             return None
         return _run(sock, request)
@@ -67,22 +66,15 @@ def connect():
     sock.settimeout(REPLY_SECONDS)
     try:
         sock.connect(path)
-        if _peer_uid(sock) != os.getuid():  # never hand another user our environment
+        from derivcli.server import protocol
+
+        if protocol.peer_uid(sock) != os.getuid():  # never hand another user our environment
             sock.close()
             return None
     except OSError:  # a stale socket (its server has gone), or one that does not answer
         sock.close()
         return None
     return sock
-
-
-def _peer_uid(sock) -> int:
-    """The uid of the process at the other end (SO_PEERCRED: pid, uid, gid)."""
-    import socket
-    import struct
-
-    data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", data)[1]
 
 
 def _names_a_descriptor(arg: str) -> bool:
@@ -98,7 +90,9 @@ def _names_a_descriptor(arg: str) -> bool:
     return False
 
 
-def _request(argv: list[str]) -> dict:
+def describe(argv: list[str]) -> dict:
+    """The request that runs argv elsewhere as this process would run it: its arguments,
+    working directory, environment, umask, streams and limits (and the identity)."""
     for fd in (0, 1, 2):
         os.fstat(fd)
     umask = os.umask(0o022)
@@ -184,11 +178,12 @@ class _Forwarder:
     """Pass Ctrl-C, SIGTERM and SIGHUP on to the command's process group, while it runs."""
 
     def __init__(self, pid: int):
+        from derivcli.server.protocol import FORWARDED
+
         self.pid = pid
         self.previous = {}
-        for name in FORWARDED_SIGNALS:
-            number = getattr(signal, name, None)
-            if number is None or signal.getsignal(number) == signal.SIG_IGN:
+        for number in FORWARDED:
+            if signal.getsignal(number) == signal.SIG_IGN:
                 continue  # ignored here (nohup): ignored there too
             self.previous[number] = signal.signal(number, self._pass_on)
         stop = getattr(signal, "SIGTSTP", None)

@@ -19,7 +19,6 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 import time
 
@@ -98,7 +97,7 @@ class Server:
         except OSError:
             return
         try:
-            if _peer_uid(conn) != os.getuid():
+            if protocol.peer_uid(conn) != os.getuid():
                 conn.close()
                 return
             conn.setblocking(False)
@@ -295,13 +294,6 @@ def _listen(path: str) -> socket.socket:
     listener.listen(64)
     os.rename(temporary, path)
     return listener
-
-
-def _peer_uid(conn: socket.socket) -> int:
-    """The uid of the process at the other end (Linux's SO_PEERCRED: pid, uid, gid)."""
-    data = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _, uid, _ = struct.unpack("3i", data)
-    return uid
 
 
 def _signal_group(pid: int, signum: int) -> None:

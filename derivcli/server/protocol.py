@@ -12,9 +12,22 @@ Standard library only (the client imports it).
 from __future__ import annotations
 
 import json
+import signal
 import socket
+import struct
 
 MAX_LINE = 1 << 24  # an argv, a working directory, an environment: far below this
+
+
+# What a client passes on to its command's process group (and what a terminal sends
+# the prompt's line); the server's fork holds them back until the child is ready.
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The uid of the process at the other end (Linux's SO_PEERCRED: pid, uid, gid)."""
+    data = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", data)[1]
 
 
 class ProtocolError(Exception):

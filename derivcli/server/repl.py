@@ -103,18 +103,9 @@ def _words(line: str) -> list[str] | None:
 
 def run_line(words: list[str]) -> int:
     """Run one command in a child of this process: its exit status."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    request = {
-        "run": words,
-        "cwd": os.getcwd(),
-        "env": dict(os.environ),
-        "umask": umask,
-        "streams": [
-            {"encoding": s.encoding, "errors": s.errors}
-            for s in (sys.stdin, sys.stdout, sys.stderr)
-        ],
-    }
+    from derivcli.server.client import describe
+
+    request = describe(words)
     sys.stdout.flush()
     sys.stderr.flush()
     # The terminal sends Ctrl-C to the child as well: it ends the line, not the prompt.

@@ -14,6 +14,8 @@ import os
 import signal
 import sys
 
+from derivcli.server.protocol import FORWARDED
+
 # Loaded by a command after the warm-up's symbolic run; imported here once. What each
 # saves a child (measured with cProfile in a child of a warm process): torch's autograd
 # imports torch.fx.experimental.symbolic_shapes on its first call, 73 ms.
@@ -46,9 +48,6 @@ WARM_UP = (
     ["hessian", "sin(x)*y + exp(x)/y"],
     ["jacobian", "x*y^2, exp(x)/y", "--symbolic", "symengine", "--format", "json"],
 )
-
-# What a client passes on to its command (and a terminal sends the prompt's line).
-FORWARDED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 _kept: list = []  # the streams a child replaced, kept: collecting one would close its fd
 
@@ -183,8 +182,7 @@ def _settings_from_environment() -> None:
 def _standard_streams(streams: list[dict]) -> None:
     """sys.stdin, stdout and stderr on fds 0, 1 and 2, set up as the client's Python set
     up its own (encoding, errors; line buffering on a terminal, stderr always)."""
-    _kept.extend([sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__])
-    _kept.append(sys.__stderr__)
+    _kept.extend([sys.stdin, sys.stdout, sys.stderr, sys.__stdin__, sys.__stdout__, sys.__stderr__])
     made = []
     for fd, spec in enumerate(streams[:3]):
         binary = open(fd, "rb" if fd == 0 else "wb", closefd=False)

@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from derivcli.server import daemon, protocol
+from derivcli.server import protocol
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def _ask(path: str) -> bytes:
 def test_the_peer_uid_is_this_process_owner_on_a_socket_pair():
     left, right = socket.socketpair(socket.AF_UNIX)
     with left, right:
-        assert daemon._peer_uid(left) == os.getuid()
+        assert protocol.peer_uid(left) == os.getuid()
 
 
 def test_another_user_is_turned_away_and_this_one_answered():
