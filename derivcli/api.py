@@ -32,11 +32,11 @@ from derivcli.expr.parse import build_parsed, is_identifier, parse_point, parse_
 from derivcli.nested import flatten, map_nested
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
+from derivcli.run.request import DEVICES, DTYPES
 from derivcli.symbolic import backend as symbolic_backends
 from derivcli.symbolic import build
 from derivcli.symbolic.backend import Unsupported
 
-DTYPES = ("float64", "float32")
 ENGINES = ("auto", "autograd", "symbolic")
 
 
@@ -288,7 +288,9 @@ def check_device(device: str) -> None:
     if not isinstance(device, str):
         raise InputError(f"unknown device {_shown(device)}: use cpu, cuda, cuda:N or mps", "device")
     kind, _, index = device.partition(":")
-    if kind not in ("cpu", "cuda", "mps") or (index and (kind != "cuda" or not index.isdigit())):
+    if kind not in {name.partition(":")[0] for name in DEVICES} or (
+        index and (kind != "cuda" or not index.isdigit())
+    ):
         raise InputError(f"unknown device '{device}': use cpu, cuda, cuda:N or mps", "device")
     if kind == "cuda" and not _nvidia_driver_present():
         raise InputError.about(

@@ -11,6 +11,7 @@ import errno
 import functools
 import gc
 import os
+import re
 import sys
 from contextlib import contextmanager
 from typing import Annotated
@@ -20,15 +21,77 @@ import typer.core
 
 from derivcli import ops
 from derivcli.errors import DerivcliError, ExitStatus
-from derivcli.run.request import DEFAULT_CHUNK_SIZE
+from derivcli.run.request import DEFAULT_CHUNK_SIZE, DEVICES, DTYPES, FORMATS
 
 # click's UsageError, which typer re-exports only through its subclass BadParameter
 # (recent typer releases vendor click).
 _UsageError = typer.BadParameter.__mro__[1]
 
 
+# rich's markup tags (rich.markup.escape's pattern): help text is literal, never markup,
+# so that [points, variables] and "[atan2(y, x), hypot(x, y)]" show as written
+_MARKUP_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def _literal(text: str | None) -> str | None:
+    """text escaped for rich's markup, which typer's help reads it as."""
+    if not text:
+        return text
+    text = _MARKUP_TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
+    return text + "\\" if text.endswith("\\") and not text.endswith("\\\\") else text
+
+
+def _literal_help(command) -> None:
+    """A click command's help and its parameters' help shown as written (once)."""
+    if getattr(command, "rich_markup_mode", None) != "rich" or hasattr(command, "_literal"):
+        return
+    command._literal = True
+    command.help = _literal(command.help)
+    for param in command.params:
+        if hasattr(param, "help"):
+            param.help = _literal(param.help)
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose usage errors name it, and that reads an expression beginning with
+    '-' as the expression (arguments.expression_last)."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if any(param.name == "expression" for param in self.params):
+            from derivcli.cli.arguments import expression_last
+
+            args = expression_last(args, _takes_value(self.get_params(ctx)))
+        try:
+            return super().parse_args(ctx, args)
+        except _UsageError as error:
+            if error.ctx is None:  # click's parser leaves it out: then 'derivcli --help'
+                error.ctx, error.cmd = ctx, self
+            raise
+
+
+def _takes_value(params) -> dict[str, bool]:
+    """Each option name of params (-f, --format, --no-strict) and whether a value follows it."""
+    return {
+        name: not (param.is_flag or param.count)
+        for param in params
+        if hasattr(param, "is_flag")  # an option, not an argument
+        for name in (*param.opts, *param.secondary_opts)
+    }
+
+
 class _Group(typer.core.TyperGroup):
-    """Usage errors as one line on stderr with exit status 2, the same in tests and in use."""
+    """Usage errors as one line on stderr with exit status 2, the same in tests and in use;
+    help text shown as written."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _literal_help(self)
+
+    def get_command(self, ctx, cmd_name: str):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _literal_help(command)
+        return command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
@@ -58,13 +121,18 @@ app = typer.Typer(
         'Example: derivcli hessian "sin(x)*y" --at x=0,y=1'
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (entry.py runs it here)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 Expression = Annotated[
-    str, typer.Argument(help='The expression, e.g. "sin(x)*y" (quote it for the shell).')
+    str,
+    typer.Argument(
+        help='The expression, e.g. "sin(x)*y" (quote it for the shell); - reads it from '
+        "stdin, @FILE from a file (line breaks are spaces).",
+        show_default=False,
+    ),
 ]
 At = Annotated[
     list[str] | None,
@@ -82,8 +150,20 @@ Wrt = Annotated[
         "Default: every variable, in natural order.",
     ),
 ]
-Device = Annotated[str, typer.Option(help="cpu, cuda, cuda:N or mps.")]
-Dtype = Annotated[str, typer.Option(help="float64 or float32.")]
+
+
+def _choices(names: tuple[str, ...]) -> dict:
+    """An option's metavar and completions: the names the request checks against."""
+    return {
+        "metavar": f"[{'|'.join(names)}]",
+        "autocompletion": lambda incomplete: [n for n in names if n.startswith(incomplete)],
+    }
+
+
+Device = Annotated[
+    str, typer.Option(help="The device to compute on (cuda:N: the Nth GPU).", **_choices(DEVICES))
+]
+Dtype = Annotated[str, typer.Option(help="The floating-point type.", **_choices(DTYPES))]
 Points = Annotated[
     str | None,
     typer.Option(
@@ -107,6 +187,7 @@ Format = Annotated[
     typer.Option(
         "--format",
         "-f",
+        **_choices(FORMATS),
         help="table (for people), json (one document), plain (numbers only, one line per point), "
         "csv (variables then one column per entry), jsonl (one object per point) or npy "
         "(one array, points by entries; needs --output).",
@@ -273,7 +354,7 @@ def _with_options(names: tuple[str, ...]):
 def add_command(op) -> None:
     """Give an operation (derivcli.ops.Op) its command; each registered one has one."""
     command = _with_options(op.options) if op.options else _command
-    app.command(op.name, help=op.help())(command)
+    app.command(op.name, help=op.help(), cls=_Command)(command)
     click_command.cache_clear()
 
 
@@ -297,11 +378,38 @@ for _op in ops.registered():
 def _add_warm_commands() -> None:
     from derivcli.cli import server_commands
 
-    app.add_typer(server_commands.server_app)
-    app.command("repl", help=server_commands.REPL_HELP)(server_commands.repl)
+    for info in server_commands.server_app.registered_commands:
+        if info.cls in (None, typer.core.TyperCommand):
+            info.cls = _Command
+    app.add_typer(server_commands.server_app, cls=_Group)
+    app.command("repl", help=server_commands.REPL_HELP, cls=_Command)(server_commands.repl)
 
 
 _add_warm_commands()
+
+
+def _show_version(show: bool) -> None:
+    if show:
+        from derivcli import __version__
+
+        typer.echo(f"derivcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _top_level(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            is_eager=True,
+            callback=_show_version,
+            help="Print derivcli's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """The options before the command (--version; typer adds the completion's)."""
 
 
 def report(work) -> None:
@@ -385,15 +493,22 @@ def _terminated(signum: int) -> ExitStatus:
 def _compute_and_print(kind: str, **options) -> ExitStatus:
     """Run the command's request through the pipeline and report what it found."""
     from derivcli.budget import timeout_hint
+    from derivcli.cli.arguments import read_expression, say_where
+    from derivcli.errors import ParseError
     from derivcli.limits import allow_long_integers
     from derivcli.run import pipeline
     from derivcli.run.request import Request
 
     allow_long_integers()  # a process-wide setting: the command's, never a host program's
-    request = Request(kind, **options)
+    expression, where = read_expression(options.pop("expression"), points=options["points"])
+    request = Request(kind, expression=expression, **options)
     token = timeout_hint.set("raise it with --timeout SECONDS (0 for none)")
     try:
         outcome = pipeline.run(request)
+    except ParseError as error:
+        if where:
+            say_where(error, expression, where)
+        raise
     finally:
         timeout_hint.reset(token)
     if request.strict and outcome.failed:

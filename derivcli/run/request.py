@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from derivcli.errors import InputError
 
 FORMATS = ("table", "json", "plain", "csv", "jsonl", "npy")
+DTYPES = ("float64", "float32")
+DEVICES = ("cpu", "cuda", "cuda:N", "mps")  # cuda:N: the CUDA device of index N
 # Numbers only, written chunk by chunk for many points (plain too; table and json
 # check every point against exact values).
 STREAMED = ("csv", "jsonl", "npy")

@@ -35,12 +35,21 @@ print("torch" in sys.modules)
         (["grad", "x*y", "--points", "/dev/null", "--format", "jsonl"], 2),
         (["grad", "x*y", "--points", "missing.csv", "--format", "jsonl"], 2),
         (["grad", "x*y", "--at", "x=1,y=2", "--format", "npy"], 2),
+        (["grad", "@missing.txt", "--at", "x=1"], 2),
+        (["grad", "-x^", "--at", "x=1"], 2),
     ],
 )
 def test_torch_not_imported(args, status):
     if "cuda" in args and _has_nvidia_driver():
         pytest.skip("this machine has an NVIDIA driver: cuda is a valid device here")
     assert _probe(args) == [str(status), "False"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [["--version"], ["-V"]])
+def test_version_imports_neither_sympy_nor_torch(args):
+    probe = PROBE.replace('print("torch" in sys.modules)', 'print("sympy" in sys.modules)')
+    assert _probe(args, probe) == ["0", "False"]
 
 
 @pytest.mark.slow
@@ -60,10 +69,11 @@ def test_python_dash_m_and_console_script():
     assert out.returncode == 0 and out.stdout == "6.0\n"
 
 
-def _probe(args: list[str]) -> list[str]:
-    """Run derivcli in a fresh interpreter: [exit status, whether torch was imported]."""
+def _probe(args: list[str], probe: str = PROBE) -> list[str]:
+    """Run derivcli in a fresh interpreter: [exit status, whether torch (or what the
+    probe asks about) was imported]."""
     return subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
+        [sys.executable, "-c", probe.format(args=args)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -55,6 +55,10 @@ CASES = {
     "help": ["--help"],
     "a command's help": ["hessian", "--help"],
     "symbolic only, narrow": ["jacobian", "r*cos(t), r*sin(t)"],
+    "a leading minus": ["grad", "-x^2*y", "--at", "x=1,y=2", "-f", "json"],
+    "the expression from stdin": ["hessian", "-", "--at", "x=1,y=2", "-f", "plain"],
+    "the expression from a file": ["grad", "@expr.txt", "--at", "x=1,y=2"],
+    "version": ["--version"],
     "ascii output": ["hessian", "sin(x)*y", "--at", "x=0,y=1"],
     "C locale": ["grad", "abs(x)", "--at", "x=0"],
     "time budget": ["hessian", "*".join(f"sin(x{i})" for i in range(1, 61)), "--timeout", "0.5"],
@@ -65,13 +69,14 @@ ENVIRONMENTS = {
     "ascii output": {"PYTHONIOENCODING": "ascii"},  # derivcli's fallback: ok for ✓
     "C locale": {"LC_ALL": "C", "LANG": "C"},
 }
-STDIN = {"csv from stdin": POINTS.encode()}
+STDIN = {"csv from stdin": POINTS.encode(), "the expression from stdin": b"x^2*\n y\n"}
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     path = tmp_path_factory.mktemp("work")
     (path / "points.csv").write_text(POINTS)
+    (path / "expr.txt").write_text("x^2 * sin(y)\n")
     return path
 
 
@@ -88,7 +93,7 @@ def _outcome(server: Server, name: str, folder, local: bool):
     files = {
         p.name: (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
         for p in folder.iterdir()
-        if p.name != "points.csv"
+        if p.name not in ("points.csv", "expr.txt")
     }
     return done.returncode, done.stdout, done.stderr, files
 
