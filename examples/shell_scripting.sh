@@ -44,3 +44,13 @@ awk -F, 'NR > 1 { s += $2 } END { print "sum of slopes through a FIFO:", s }' <"
 derivcli grad "x^2" --grid x=0:1:5 --format csv -o "$dir/slopes"
 wait
 derivcli grad "x^3" --at x=2 --format plain -o /dev/stdout | sed 's/^/through \/dev\/stdout: /'
+
+# The expression from a file (@FILE) or stdin (-), line breaks read as spaces; an
+# expression may begin with a minus sign.
+cat >"$dir/rosenbrock.txt" <<'END'
+(1 - x)^2
+  + 100*(y - x^2)^2
+END
+echo "Rosenbrock's gradient at its minimum: $(derivcli grad @"$dir/rosenbrock.txt" --at x=1,y=1 --format plain)"
+echo "x^3" | derivcli grad - --at x=2 --format plain | sed 's/^/d\/dx x^3 at 2, from stdin: /'
+echo "d/dx -x^2 at 3: $(derivcli grad "-x^2" --at x=3 --format plain)"

@@ -38,6 +38,11 @@ def test_shell_scripting_example():
     assert lines[6] == "bad input exits with status 2"
     assert lines[7] == "first row of 100,000: 0.0,0.0,0.0,0.0"  # | head: status 141, accepted
     assert lines[8:10] == ["sum of slopes through a FIFO: 5", "through /dev/stdout: 12.0"]
+    # (1-x)^2 + 100(y-x^2)^2 has its minimum at (1, 1); d/dx x^3 = 3x^2; d/dx -x^2 = -2x
+    label, _, gradient = lines[10].partition(": ")
+    assert label == "Rosenbrock's gradient at its minimum"
+    assert [float(v) for v in gradient.split()] == [0.0, 0.0]
+    assert lines[11:] == ["d/dx x^3 at 2, from stdin: 12.0", "d/dx -x^2 at 3: -6.0"]
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ and the error examples print what the README shows."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -125,3 +126,24 @@ def test_operation_example_prints_what_the_readme_shows(command, output, cli):
     assert result.exit_code == 0
     # a table's lines end in the spaces of its padding, which the README leaves out
     assert [line.rstrip() for line in result.stdout.splitlines()] == output.splitlines()
+
+
+# The command-line conventions: shell lines (pipes, files), run by bash in a folder of
+# their own, one after another.
+SHELL_EXAMPLES = _commands("### Command-line conventions", "### Exit statuses", lambda c: True)
+
+
+@pytest.mark.slow
+def test_the_conventions_examples_print_what_the_readme_shows(tmp_path):
+    assert len(SHELL_EXAMPLES) >= 5
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    for command, output in SHELL_EXAMPLES:
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=tmp_path,
+            env=dict(os.environ, PATH=path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.stdout + done.stderr == output, command
