@@ -5,6 +5,10 @@ that name the command, and shell completion."""
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -332,3 +336,13 @@ def test_the_console_script_completes_here_not_on_a_server(monkeypatch):
     monkeypatch.setenv(entry.COMPLETION_VARIABLE, "complete_bash")
     entry.main()
     assert ran == [True]
+
+
+@pytest.mark.slow
+def test_the_console_script_completes(tmp_path):
+    env = dict(os.environ, _DERIVCLI_COMPLETE="complete_bash", XDG_RUNTIME_DIR=str(tmp_path))
+    env.pop("DERIVCLI_NO_SERVER")  # the console script answers it without asking a server
+    env.update(COMP_WORDS="derivcli hessian x --format pl", COMP_CWORD="4")
+    script = str(Path(sys.executable).parent / "derivcli")
+    done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "plain\n", "")
