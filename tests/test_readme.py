@@ -125,3 +125,19 @@ def test_operation_example_prints_what_the_readme_shows(command, output, cli):
     assert result.exit_code == 0
     # a table's lines end in the spaces of its padding, which the README leaves out
     assert [line.rstrip() for line in result.stdout.splitlines()] == output.splitlines()
+
+
+LATEX_EXAMPLES = _commands(
+    "### Output formats", "### Verdicts", lambda command: "--format latex" in command
+)
+
+
+@pytest.mark.parametrize(("command", "output"), LATEX_EXAMPLES, ids=[c for c, _ in LATEX_EXAMPLES])
+def test_latex_example_prints_what_the_readme_shows(command, output, cli):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == 0
+    assert result.stdout == output
+
+
+def test_the_output_formats_section_shows_latex():
+    assert len(LATEX_EXAMPLES) == 1
