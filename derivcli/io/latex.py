@@ -46,9 +46,13 @@ def render_latex(result: Result, precision: int = 6) -> str:
     for display in _header(result, printer):
         lines += ["\\[", display, "\\]"]
     for point in result.results:
-        for display in _at_point(result, point, printer):
+        displays = _at_point(result, point, printer)
+        for display in displays:
             lines += ["\\[", display, "\\]"]
-        lines += [f"% {_one_line(line)}" for line in _check_lines(result, point, precision)]
+        checks = _check_lines(
+            result, point, precision, notes=not displays or result.kind != "taylor"
+        )
+        lines += [f"% {_one_line(line)}" for line in checks]
     return "\n".join(lines) + "\n"
 
 
@@ -62,8 +66,9 @@ def repr_latex(result: Result) -> str:
 
 
 def repr_html(result: Result, precision: int = 6) -> str:
-    """Result._repr_html_: a table per point (entry, symbolic, exact, torch, verdict),
-    every text escaped; the findings below."""
+    """Result._repr_html_: a table per point (entry, symbolic, exact, torch, verdict;
+    the symbolic entries alone without points), every text escaped; the operation's
+    notes and the findings below each."""
     e = html.escape
     op = result.op
     labels = flatten(op.labels(result.variables, len(result.expressions)))
@@ -134,17 +139,16 @@ def _approximately(value, expected) -> str:
     return f" \\approx {expected:.6g}"
 
 
-def _check_lines(result: Result, point: PointResult, precision: int) -> list[str]:
-    """torch's numbers at the point and the check, for comment lines."""
+def _check_lines(result: Result, point: PointResult, precision: int, notes: bool) -> list[str]:
+    """torch's numbers at the point and the check, for comment lines (notes: with the
+    operation's notes, which taylor's polynomial display replaces)."""
     numbers = map_nested(lambda v: _number(v, precision), point.numeric)
     shown = numbers if isinstance(numbers, str) else str(numbers).replace("'", "")
     verdict = "agrees with the exact values" if point.agree else "see below"
     lines = [
         f"at {_point_words(point)}: torch ({result.device}, {result.dtype}) {shown}: {verdict}"
     ]
-    lines += [line for line in result.op.notes(point) if line and result.kind != "taylor"]
-    if result.kind == "taylor" and point.extra.get("polynomial") is None:
-        lines += result.op.notes(point)
+    lines += [note for note in result.op.notes(point) if note and notes]
     return lines + point.warnings
 
 
@@ -258,9 +262,11 @@ def _taylor_polynomial(result: Result, point: PointResult, printer: _Printer) ->
             printer.names[shifts[name]] = f"\\left({variable} {sign} {shown}\\right)"
     polynomial = ""
     for term in point.extra["terms"]:  # by total degree, as the coefficients are listed
+        if len(term["exact"]) > 4 * SHORTEN_OPS:
+            return None  # too large to read: a comment line has the polynomial as text
         coefficient = printer.parsed(term["exact"])
         if coefficient is None:
-            return None  # too large to print: the comment lines say where it is
+            return None
         if coefficient == 0:
             continue
         monomial = sympy.Mul(*[shifts[n] ** k for n, k in term["powers"].items()])

@@ -334,3 +334,29 @@ def test_repr_html_escapes_every_text():
     cells = _Cells()
     cells.feed(shown)
     assert cells.paragraphs[-1] == finding.words()  # unescaped back, it is the warning
+
+
+def test_several_points_each_with_its_display_and_check():
+    text = render_latex(derivcli.grad("x^3", at=["x=1", "x=-2"]))
+    _assert_valid(text)
+    points = _displays(text)[2:]
+    # d/dx x^3 = 3x^2: 3 at 1, 12 at -2
+    assert [_matrix(d) for d in points] == [[["3"]], [["12"]]]
+    assert [line.split(":")[0] for line in text.splitlines() if line.startswith("% at")] == [
+        "% at x = 1",
+        "% at x = -2",
+    ]
+
+
+def test_the_same_latex_from_either_symbolic_backend():
+    expression, at = "x*y*z + exp(x*y)", "x=1,y=2,z=0"
+    on = {
+        name: render_latex(derivcli.hessian(expression, at=at, symbolic=name))
+        for name in ("sympy", "symengine")
+    }
+    assert on["sympy"] == on["symengine"]
+    f = x * y * z + sympy.exp(x * y)
+    exact = sympy.hessian(f, (x, y, z)).subs({x: 1, y: 2, z: 0})
+    assert _matrix(_displays(on["sympy"])[2]) == [
+        [sympy.latex(e) for e in row] for row in exact.tolist()
+    ]
