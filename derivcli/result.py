@@ -115,6 +115,18 @@ class Result:
         """Whether torch and the exact values agree at every point."""
         return all(point.agree for point in self.results)
 
+    def _repr_latex_(self) -> str:
+        """The result in a notebook, typeset: what --format latex shows, in $$ ... $$."""
+        from derivcli.io.latex import repr_latex
+
+        return repr_latex(self)
+
+    def _repr_html_(self) -> str:
+        """The result in a notebook, as a table: entries, exact values, torch, checks."""
+        from derivcli.io.latex import repr_html
+
+        return repr_html(self)
+
     def to_dict(self) -> dict:
         """The JSON document of the contract."""
         return {

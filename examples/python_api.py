@@ -9,6 +9,10 @@ point = result.results[0]
 print("exact:   ", point.exact)
 print("torch:   ", point.numeric)
 print("agree:   ", point.agree)
+# In a notebook a result shows itself typeset (_repr_latex_, what --format latex writes)
+# or as a table (_repr_html_).
+print("latex:   ", result._repr_latex_().splitlines()[-1])
+print("html:    ", result._repr_html_().count("<tr>"), "rows")
 
 # A Jacobian at two points; values may be expressions such as pi/2.
 polar = derivcli.jacobian("r*cos(t), r*sin(t)", wrt=["r", "t"], at=["r=2,t=pi/2", "r=1,t=0"])

@@ -68,6 +68,9 @@ def test_python_api_example():
     out = _run_python("python_api.py").stdout
     assert "symbolic: [['-y*sin(x)', 'cos(x)'], ['cos(x)', '0']]" in out
     assert "torch:    [[0.0, 1.0], [1.0, 0.0]]" in out
+    hessian_at = r"\left. H_{f} \right|_{x = 0,\ y = 1} = "
+    assert f"latex:    $${hessian_at}\\begin{{pmatrix}} 0 & 1 \\\\ 1 & 0 \\end{{pmatrix}}$$" in out
+    assert "html:     5 rows" in out  # a header and the Hessian's four entries
     assert "d/dx a*x^2 at x=3, a=1/2: 3.0" in out
     assert "error: hessian takes one expression" in out
     assert "limit: the computation took longer than the time budget of 0.5 s" in out
@@ -138,9 +141,27 @@ def test_every_example_is_tested():
         "vector_products.py",
         "taylor.sh",
         "server.sh",
+        "latex.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
+
+
+@pytest.mark.slow
+def test_latex_example():
+    import sympy
+
+    lines = _run_script("latex.sh").stdout.splitlines()
+    x_1, alpha = sympy.symbols("x_1 alpha", real=True)
+    f = x_1**2 * sympy.sin(alpha)
+    assert lines[2] == f"f(\\alpha, x_{{1}}) = {sympy.latex(f)}"
+    gradient = " \\\\ ".join(sympy.latex(sympy.diff(f, v)) for v in (alpha, x_1))
+    assert lines[5] == f"\\nabla f = \\begin{{pmatrix}} {gradient} \\end{{pmatrix}}"
+    # d2/dx2 (sin(x) y) = -y sin(x) = 0, d2/dxdy = cos(x) = 1, d2/dy2 = 0 at (0, 1)
+    assert lines[7].endswith("= \\begin{pmatrix} 0 & 1 \\\\ 1 & 0 \\end{pmatrix}")
+    assert lines[8].endswith(": agrees with the exact values")
+    assert lines[9] in ("paper.pdf: compiled", "paper.tex: ready for pdflatex (none here)")
+    assert lines[10].startswith("grid: exit 2: derivcli: error: --format latex is for ")
 
 
 def test_readme_json_example_is_what_derivcli_prints(cli_json):

@@ -147,3 +147,19 @@ def test_the_conventions_examples_print_what_the_readme_shows(tmp_path):
             timeout=60,
         )
         assert done.stdout + done.stderr == output, command
+
+
+LATEX_EXAMPLES = _commands(
+    "### Output formats", "### Verdicts", lambda command: "--format latex" in command
+)
+
+
+@pytest.mark.parametrize(("command", "output"), LATEX_EXAMPLES, ids=[c for c, _ in LATEX_EXAMPLES])
+def test_latex_example_prints_what_the_readme_shows(command, output, cli):
+    result = cli(*shlex.split(command)[1:])
+    assert result.exit_code == 0
+    assert result.stdout == output
+
+
+def test_the_output_formats_section_shows_latex():
+    assert len(LATEX_EXAMPLES) == 1

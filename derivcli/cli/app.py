@@ -189,8 +189,9 @@ Format = Annotated[
         "-f",
         **_choices(FORMATS),
         help="table (for people), json (one document), plain (numbers only, one line per point), "
-        "csv (variables then one column per entry), jsonl (one object per point) or npy "
-        "(one array, points by entries; needs --output).",
+        "csv (variables then one column per entry), jsonl (one object per point), npy "
+        "(one array, points by entries; needs --output) or latex (the symbolic result and "
+        "the exact values at --at's points, for amsmath).",
     ),
 ]
 Output = Annotated[

@@ -2,7 +2,7 @@
 where the format asks for it, and the output in its format.
 
 Two ways through it, by format:
-- checked (table, json; and every format for --at): every point is checked against
+- checked (table, json, latex; and every format for --at): every point is checked against
   exact values (derivcli.api.compute), at most CHECKED_POINTS_LIMIT points;
 - streamed (csv, jsonl, npy, and plain for --points and --grid): numbers only, chunk
   by chunk from the source to the sink (derivcli.batch.stream), memory bounded by the
@@ -85,6 +85,10 @@ def _checked(request: Request) -> Outcome:
             result.shown  # noqa: B018 - the table's display forms, within the budget
     if request.format == "json":
         write_text(request.output, render.render_json(result))
+    elif request.format == "latex":
+        from derivcli.io.latex import render_latex
+
+        write_text(request.output, render_latex(result, request.precision))
     elif request.format == "plain" and not result.results:
         write_text(request.output, render.render_symbolic_plain(result))
     elif request.format in ("plain", "csv", "jsonl", "npy"):
@@ -100,7 +104,7 @@ def _checked(request: Request) -> Outcome:
         for point in result.results
         for warning in point.warnings
     ]
-    return Outcome(findings, not result.agree, request.format not in ("table", "json"))
+    return Outcome(findings, not result.agree, request.format not in ("table", "json", "latex"))
 
 
 def _point_words(point) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from derivcli.errors import InputError
 
-FORMATS = ("table", "json", "plain", "csv", "jsonl", "npy")
+FORMATS = ("table", "json", "plain", "csv", "jsonl", "npy", "latex")
 DTYPES = ("float64", "float32")
 DEVICES = ("cpu", "cuda", "cuda:N", "mps")  # cuda:N: the CUDA device of index N
 # Numbers only, written chunk by chunk for many points (plain too; table and json
@@ -79,6 +79,12 @@ class Request:
         if self.format in STREAMED and not given:
             raise InputError(
                 f"--format {self.format} needs points: give --at, --points or --grid", "at"
+            )
+        if self.format == "latex" and self.many:
+            raise InputError(
+                "--format latex is for one point or a few (--at) or the symbolic result alone; "
+                "for many points use --format csv, jsonl, npy or plain",
+                "points" if self.points else "grid",
             )
         if self.format == "npy" and self.output in (None, "-"):
             raise InputError("--format npy writes a binary file: give --output FILE.npy", "output")

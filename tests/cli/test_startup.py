@@ -25,6 +25,8 @@ print("torch" in sys.modules)
         (["hessian", "--help"], 0),
         (["hessian", "sin(x)*y"], 0),
         (["jacobian", "r*cos(t), r*sin(t)", "--format", "json"], 0),
+        (["hessian", "sin(x)*y", "--format", "latex"], 0),
+        (["grad", "x*y", "--grid", "x=0:1:2", "--format", "latex"], 2),
         (["grad", "x*y", "--at", "x=1"], 2),
         (["grad", "sine(x)", "--at", "x=1"], 2),
         (["grad", "x", "--at", "x=1", "--device", "cuda"], 2),

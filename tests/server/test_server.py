@@ -46,6 +46,7 @@ CASES = {
         "h.json",
     ],  # noqa: E501
     "taylor": ["taylor", "exp(x)*cos(y)", "--at", "x=0,y=0", "--order", "3"],
+    "latex to a file": ["hessian", "sin(x)*y", "--at", "x=0,y=1", "-f", "latex", "-o", "h.tex"],
     "verdicts at a kink, --strict": ["grad", "abs(x)", "--at", "x=0", "--strict"],
     "syntax error": ["grad", "x^", "--at", "x=1"],
     "unknown function": ["grad", "sine(x)", "--at", "x=1"],
@@ -81,7 +82,7 @@ def folder(tmp_path_factory):
 
 
 def _outcome(server: Server, name: str, folder, local: bool):
-    for written in ("out.npy", "h.json"):
+    for written in ("out.npy", "h.json", "h.tex"):
         (folder / written).unlink(missing_ok=True)
     done = server.run(
         *CASES[name],
