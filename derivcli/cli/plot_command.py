@@ -59,6 +59,24 @@ Output = Annotated[
         "Written as every derivcli output: a file appears only once complete.",
     ),
 ]
+Width = Annotated[
+    int | None,
+    typer.Option(
+        min=30,
+        metavar="COLUMNS",
+        show_default=False,
+        help="The terminal plot's width. Default: the terminal's (COLUMNS).",
+    ),
+]
+Height = Annotated[
+    int | None,
+    typer.Option(
+        min=10,
+        metavar="LINES",
+        show_default=False,
+        help="The terminal plot's height. Default: the terminal's (LINES).",
+    ),
+]
 Timeout = Annotated[
     float | None,
     typer.Option(
@@ -76,15 +94,18 @@ def plot(
     order: Order = 2,
     at: At = None,
     output: Output = None,
+    width: Width = None,
+    height: Height = None,
     timeout: Timeout = None,
 ) -> None:
     """Plot f and its derivatives (PLOT_HELP)."""
     from derivcli.cli.app import report
 
-    report(lambda: _plot(expression, range, order, at, output, timeout))
+    size = (width, height)
+    report(lambda: _plot(expression, range, order, at, output, size, timeout))
 
 
-def _plot(expression, ranges, order, at, output, timeout) -> int:
+def _plot(expression, ranges, order, at, output, size, timeout) -> int:
     from derivcli import budget, plotting
     from derivcli.errors import ExitStatus
     from derivcli.limits import allow_long_integers
@@ -100,7 +121,8 @@ def _plot(expression, ranges, order, at, output, timeout) -> int:
             return ExitStatus.OK
         from derivcli.plotting import terminal
 
-        terminal.show(plotting.sample(expression, ranges, order=order, at=at, timeout=timeout))
+        drawn = plotting.sample(expression, ranges, order=order, at=at, timeout=timeout)
+        terminal.show(drawn, *size)
     except BrokenPipeError:  # the reader went away (| head): quietly, as SIGPIPE would
         return ExitStatus.CLOSED_OUTPUT
     return ExitStatus.OK

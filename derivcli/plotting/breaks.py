@@ -55,9 +55,9 @@ class Mark:
 
 
 def candidates(exprs: list, variable: sympy.Symbol, start, stop) -> list:
-    """Exact points strictly inside (start, stop) where one of exprs (f and its
-    derivatives, sympy expressions of variable alone) may break, in order."""
-    inside = sympy.Interval.open(start, stop)
+    """Exact points of [start, stop] where one of exprs (f and its derivatives, sympy
+    expressions of variable alone) may break, in order: floor(x) on [-2, 2] jumps at 2."""
+    inside = sympy.Interval(start, stop)
     found: set = set()
     for expr in exprs:
         found |= _domain_ends(expr, variable, inside)

@@ -171,16 +171,18 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
     xr, yr = data.ranges
     gutter = max(len(_number(v)) for v in (*yr.floats,)) + 1
     cells = columns - gutter - 1
-    rows = max(5, min(lines - 5, cells // 2))
     finite = data.f[np.isfinite(data.f)]
     low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     ax, ay, fx, fy = data.arrows
-    out = [
-        Text(
-            f"f({xr.name}, {yr.name}) = {data.expression}   shade: f from "
-            f"{_number(low)} (blank) to {_number(high)} (█); arrows: ∇f"
-        )
-    ]
+    out = _flowed(
+        [
+            Text(f"f({xr.name}, {yr.name}) = {data.expression}"),
+            Text(f"shade: f from {_number(low)} (blank) to {_number(high)} (█)"),
+            Text("arrows: ∇f"),
+        ],
+        columns,
+    )
+    rows = max(5, min(lines - 3 - len(out), cells // 2))
     for row in range(rows):
         y_index = round((rows - 1 - row) / (rows - 1) * (len(data.y) - 1))
         label = (
@@ -211,12 +213,13 @@ def _field_cell(data, x_index, y_index, low, high, row, cell, rows, cells) -> st
     return SHADES[min(int(level * len(SHADES)), len(SHADES) - 1)]
 
 
-def show(data) -> None:
-    """Print data (a sampling.Curves or sampling.Field) to stdout, sized to the terminal."""
+def show(data, columns: int | None = None, lines: int | None = None) -> None:
+    """Print data (a sampling.Curves or sampling.Field) to stdout, in columns × lines
+    (default: the terminal's size)."""
     from derivcli.plotting.sampling import Curves
     from derivcli.render import console
 
-    columns, lines = size()
+    columns, lines = columns or size()[0], lines or size()[1]
     drawn = (
         curves_lines(data, columns, lines)
         if isinstance(data, Curves)
