@@ -22,20 +22,27 @@ MAX_ORDER = 3
 def sample(expression: str, ranges, *, order: int = 2, at=None, timeout=budget.DEFAULT_TIMEOUT):
     """What a plot draws: a sampling.Curves (one variable) or a sampling.Field (two), after
     checking every argument (without importing torch)."""
-    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER:
-        raise InputError.about(
-            "order", "{opt} is the highest derivative drawn: 0 to 3, not {value}", value=order
-        )
-    spans = parse_ranges(ranges)
-    fixed = check_variables(expression, spans, at)
-    from derivcli.api import check_timeout
+    spans, fixed = check(expression, ranges, order, at, timeout)
     from derivcli.plotting import sampling
 
-    check_timeout(timeout)
     with budget.time_budget(timeout):
         if len(spans) == 1:
             return sampling.curves(expression, spans[0], order, fixed, timeout)
         return sampling.field(expression, spans, fixed, timeout)
+
+
+def check(expression: str, ranges, order, at, timeout) -> tuple[list, dict]:
+    """The ranges and the other variables' values, every argument checked (an
+    InputError naming what is wrong and what to do)."""
+    from derivcli.api import check_timeout
+
+    if isinstance(order, bool) or not isinstance(order, int) or not 0 <= order <= MAX_ORDER:
+        raise InputError.about(
+            "order", "{opt} is the highest derivative drawn: 0 to 3, not {value}", value=order
+        )
+    check_timeout(timeout)
+    spans = parse_ranges(ranges)
+    return spans, check_variables(expression, spans, at)
 
 
 def plot(
@@ -58,6 +65,7 @@ def plot(
 
     if output is not None:
         check_output(output)
+    check(expression, ranges, order, at, timeout)
     figure.pyplot()  # the missing extra is said before any work
     drawn = figure.draw(sample(expression, ranges, order=order, at=at, timeout=timeout))
     if output is not None:

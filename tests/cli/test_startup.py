@@ -43,6 +43,24 @@ def test_torch_not_imported(args, status):
     assert _probe(args) == [str(status), "False"]
 
 
+PLOT_PROBE = PROBE + 'print("matplotlib" in sys.modules)\n'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["plot", "--help"], 0),
+        (["--help"], 0),
+        (["plot", "x^2"], 2),
+        (["plot", "x^2", "--range", "x=1:0", "-o", "p.png"], 2),
+        (["plot", "x^2", "--range", "x=0:1", "-o", "p.gif"], 2),
+    ],
+)
+def test_plot_help_and_input_errors_import_neither_torch_nor_matplotlib(args, status):
+    assert _probe(args, PLOT_PROBE) == [str(status), "False", "False"]
+
+
 @pytest.mark.slow
 def test_numeric_run_does_import_torch():
     # The probe can fail: a run with --at must load torch.
@@ -60,10 +78,11 @@ def test_python_dash_m_and_console_script():
     assert out.returncode == 0 and out.stdout == "6.0\n"
 
 
-def _probe(args: list[str]) -> list[str]:
-    """Run derivcli in a fresh interpreter: [exit status, whether torch was imported]."""
+def _probe(args: list[str], probe: str = PROBE) -> list[str]:
+    """Run derivcli in a fresh interpreter: [exit status, whether torch was imported]
+    (and what else the probe prints)."""
     return subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=args)],
+        [sys.executable, "-c", probe.format(args=args)],
         capture_output=True,
         text=True,
         timeout=60,
