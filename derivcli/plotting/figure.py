@@ -86,6 +86,8 @@ def _curves(plt, curves):
         for mark in panel.missing:
             ax.axvline(mark.x, color="0.35", linestyle=":", linewidth=1.2)
         for mark, value in panel.dots:
+            if value is None:  # no certified value to put it at
+                continue
             ax.plot([mark.x], [value], "o", markersize=6, markerfacecolor="white", color=color)
         if panel.missing:  # one legend entry for the dotted lines
             ax.plot([], [], color="0.35", linestyle=":", label=f"{panel.label} does not exist")

@@ -51,6 +51,7 @@ class Curves:
     range: Range
     panels: list[Panel]
     marks: list
+    capped: int = 0  # the number of breaks marked, when there were more; else 0
 
 
 @dataclass
@@ -78,7 +79,8 @@ def curves(expression: str, span: Range, order: int, fixed: dict, timeout) -> Cu
     variable = plan.variables[0]
     start, stop = span.floats
     found = breaking.candidates(exprs, variable, span.start, span.stop)
-    marks = breaking.judge(expression, span.name, found, order + 1, fixed)
+    capped = breaking.MAX_BREAKS if len(found) > breaking.MAX_BREAKS else 0
+    marks = breaking.judge(expression, span.name, found[: breaking.MAX_BREAKS], order + 1, fixed)
     x = np.union1d(np.linspace(start, stop, SAMPLES), [m.x for m in marks])
     points = {span.name: x, **{name: nearest_float(v) for name, v in fixed.items()}}
     coefficients = batch.evaluate(
@@ -94,7 +96,7 @@ def curves(expression: str, span: Range, order: int, fixed: dict, timeout) -> Cu
         _panel(k, label(k, span.name), x, coefficients[:, k] * math.factorial(k), marks)
         for k in range(order + 1)
     ]
-    return Curves(expression, span, panels, marks)
+    return Curves(expression, span, panels, marks, capped)
 
 
 def _panel(order: int, name: str, x: np.ndarray, y: np.ndarray, marks: list) -> Panel:

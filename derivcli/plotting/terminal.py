@@ -85,16 +85,23 @@ def _wrapped(text: str, columns: int) -> list[str]:
     return textwrap.wrap(text, columns, subsequent_indent="  ") or [""]
 
 
-def _notes(curves) -> list[str]:
-    """A line per mark: where, which orders do not exist there, and derivcli's reason."""
-    notes = []
+def _notes(curves, shown: int = 4) -> list[str]:
+    """A line per kind of mark: where (the first few points), which orders do not exist
+    there, and derivcli's reason."""
+    groups: dict[tuple, list] = {}
     for mark in curves.marks:
-        gone = [p.label for p in curves.panels if not mark.exists(p.order)]
-        if not gone:
-            continue
+        gone = tuple(p.label for p in curves.panels if not mark.exists(p.order))
+        if gone:
+            groups.setdefault((gone, mark.reason), []).append(mark.at)
+    notes = []
+    for (gone, reason), points in groups.items():
+        where = ", ".join(str(p) for p in points[:shown])
+        if len(points) > shown:
+            where += f", … ({len(points)} points)"
         verb = "does not exist" if len(gone) == 1 else "do not exist"
-        where = f"{curves.range.name} = {mark.at}"
-        notes.append(f"{BREAK} {where}: {', '.join(gone)} {verb}: {mark.reason}")
+        notes.append(f"{BREAK} {curves.range.name} = {where}: {', '.join(gone)} {verb}: {reason}")
+    if curves.capped:
+        notes.append(f"(more than {curves.capped} such points: the others are not marked)")
     return notes
 
 

@@ -109,3 +109,20 @@ def test_two_variables_give_f_on_a_grid_and_its_gradient():
 @pytest.mark.parametrize("order", [0, 3])
 def test_orders_at_the_ends_of_what_is_allowed(order):
     assert len(_curves("x^4", "x=0:1", order=order).panels) == order + 1
+
+
+def test_many_poles_are_all_found_quickly():
+    curves = _curves("tan(50x)", "x=-3:3", order=0)
+    poles = [(math.pi / 2 + k * math.pi) / 50 for k in range(-100, 100)]
+    inside = [p for p in poles if -3 <= p <= 3]
+    assert [m.x for m in curves.marks] == pytest.approx(inside, rel=1e-15)
+    assert all(m.verdicts[0] == "undefined" for m in curves.marks)
+
+
+def test_a_value_torch_gets_imprecisely_still_exists():
+    # |sin(20x)| at its kinks: torch's sin(20·float(x)) is ~1e-15, not 0 (imprecise); f
+    # exists there, f′ does not
+    curves = _curves("abs(sin(20x))", "x=-1:1", order=1)
+    kinks = [k * math.pi / 20 for k in range(-6, 7)]
+    assert [m.x for m in curves.marks] == pytest.approx(kinks, rel=1e-15)
+    assert all(m.exists(0) and not m.exists(1) and m.kind == "kink" for m in curves.marks)
