@@ -10,7 +10,7 @@ LINT_PATHS := $(wildcard derivcli tests examples bench scripts)
 $(BIN)/derivcli: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check $(TORCH)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,plot]'
 	touch $@
 
 demo: $(BIN)/derivcli

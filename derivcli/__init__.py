@@ -22,6 +22,7 @@ __all__ = [
     "taylor",
     "compute",
     "evaluate",
+    "plot",
     "write",
     "Request",
     "Outcome",
@@ -58,6 +59,10 @@ def __getattr__(name: str):
         from derivcli.run import pipeline
 
         return getattr(pipeline, name)
+    if name == "plot":
+        from derivcli.plotting import plot
+
+        return plot
     if name == "Request":
         from derivcli.run.request import Request
 

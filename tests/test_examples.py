@@ -142,6 +142,7 @@ def test_every_example_is_tested():
         "taylor.sh",
         "server.sh",
         "latex.sh",
+        "plots.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -215,6 +216,23 @@ def test_vector_products_example():
     assert exact == "4*sqrt(5)/5" and abs(float(number) - 4 / 5**0.5) < 1e-15
     assert lines[4] == "J.v: [3.0, 1.0]"  # J = [[y, x], [1, 2y]] at (2, 3), v = (1, 0)
     assert lines[5] == "u.J: [4.0, 8.0]"  # (1, 1) J = (y + 1, x + 2y)
+
+
+@pytest.mark.slow
+def test_plots_example():
+    lines = _run_script("plots.sh").stdout.splitlines()
+    assert lines[:3] == [
+        "┊ x = 0: f′(x), f″(x) do not exist: the point is on a kink of Abs(x)",
+        "┊ x = -pi/2: f(x), f′(x) do not exist: the expression is infinite here (zoo)",
+        "┊ x = pi/2: f(x), f′(x) do not exist: the expression is infinite here (zoo)",
+    ]
+    assert lines[3:6] == ["field.pdf: PDF", "kink_and_pole.svg: <?xml", "tan.png: PNG"]
+    assert lines[6:] == [
+        "derivcli: error: --range names y, which the expression lacks (its variables: x)",
+        "exit 2",
+        "derivcli: error: --range x=1:0: the start must be below the stop",
+        "exit 2",
+    ]
 
 
 @pytest.mark.slow

@@ -106,7 +106,8 @@ SECTIONS = [
     ("### Partial derivatives of any order", "### Along a vector", 3),
     ("### Along a vector: directional derivatives, JVP, VJP, HVP", "### Vector calculus", 5),
     ("### Vector calculus: Laplacian, divergence, curl", "### Taylor polynomials", 3),
-    ("### Taylor polynomials", "### Output formats", 3),
+    ("### Taylor polynomials", "### Plots", 3),
+    ("### Plots", "### Output formats", 1),
 ]
 SECTION_EXAMPLES = [
     pytest.param(command, output, id=command)

@@ -413,6 +413,15 @@ def _top_level(
     """The options before the command (--version; typer adds the completion's)."""
 
 
+def _add_plot_command() -> None:
+    from derivcli.cli import plot_command
+
+    app.command("plot", help=plot_command.PLOT_HELP)(plot_command.plot)
+
+
+_add_plot_command()
+
+
 def report(work) -> None:
     """Run a command's work (returning an exit status) with errors reported as every
     command reports them: one line on stderr and a status from the contract."""

@@ -302,9 +302,15 @@ def _umask() -> int:
 
 def write_text(path: str | None, text: str) -> None:
     """Write a whole rendered document to path (see Output) or to stdout."""
-    output = Output(path)
+    write_with(path, lambda stream: stream.write(text if text.endswith("\n") else text + "\n"))
+
+
+def write_with(path: str | None, write, *, binary: bool = False) -> None:
+    """Write a whole document to path (see Output) or to stdout with write(stream):
+    the file appears only once write returns; after an error nothing is left."""
+    output = Output(path, binary=binary)
     try:
-        output.stream.write(text if text.endswith("\n") else text + "\n")
+        write(output.stream)
         output.commit()
     except BaseException:
         output.abort()

@@ -47,6 +47,24 @@ def test_torch_not_imported(args, status):
     assert _probe(args) == [str(status), "False"]
 
 
+PLOT_PROBE = PROBE + 'print("matplotlib" in sys.modules)\n'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["plot", "--help"], 0),
+        (["--help"], 0),
+        (["plot", "x^2"], 2),
+        (["plot", "x^2", "--range", "x=1:0", "-o", "p.png"], 2),
+        (["plot", "x^2", "--range", "x=0:1", "-o", "p.gif"], 2),
+    ],
+)
+def test_plot_help_and_input_errors_import_neither_torch_nor_matplotlib(args, status):
+    assert _probe(args, PLOT_PROBE) == [str(status), "False", "False"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("args", [["--version"], ["-V"]])
 def test_version_imports_neither_sympy_nor_torch(args):
@@ -72,8 +90,8 @@ def test_python_dash_m_and_console_script():
 
 
 def _probe(args: list[str], probe: str = PROBE) -> list[str]:
-    """Run derivcli in a fresh interpreter: [exit status, whether torch (or what the
-    probe asks about) was imported]."""
+    """Run derivcli in a fresh interpreter: its exit status, then what the probe prints
+    (whether torch, or what else it asks about, was imported)."""
     return subprocess.run(
         [sys.executable, "-c", probe.format(args=args)],
         capture_output=True,

@@ -1,0 +1,130 @@
+"""The plot as a file (png, svg or pdf), drawn by matplotlib (the optional extra `plot`).
+
+One variable: f and each derivative in a panel of its own, one above the other (their
+scales differ), a dotted vertical line where a derivative does not exist, a hollow
+dot where it exists but the next one does not (a kink, a jump, a vertical tangent).
+Two variables: filled contours of f with the gradient field's arrows. The bytes are
+the same each time on one machine: no date or software in the metadata, a fixed salt
+for svg's ids.
+"""
+
+from __future__ import annotations
+
+import os
+
+from derivcli.errors import InputError
+
+FORMATS = ("png", "svg", "pdf")
+NEEDS_MATPLOTLIB = "derivcli plot needs matplotlib: pip install 'derivcli[plot]'"
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None, "Producer": None, "Creator": None},
+}
+_STYLE = {"svg.hashsalt": "derivcli", "svg.fonttype": "path", "pdf.compression": 6}
+_CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
+
+
+def format_of(path: str) -> str:
+    """The file format named by path's suffix; an unknown one is an input error."""
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        shown = f"'.{suffix}'" if suffix else "no suffix"
+        raise InputError.about(
+            "output",
+            "{opt_value} has " + shown + ": the suffix names the format, .png, .svg or .pdf",
+            value=path,
+        )
+    return suffix
+
+
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no display), or the one-line error naming
+    the extra that brings it."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise InputError(NEEDS_MATPLOTLIB) from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw(data):
+    """The matplotlib Figure of a sampling.Curves or sampling.Field."""
+    from derivcli.plotting.sampling import Curves
+
+    plt = pyplot()
+    with plt.rc_context(_STYLE):
+        return _curves(plt, data) if isinstance(data, Curves) else _field(plt, data)
+
+
+def write(figure, path: str) -> None:
+    """Write figure to path in its suffix's format, as derivcli writes every --output
+    (atomically for a file; a device, FIFO or /dev/fd/N as it goes)."""
+    from derivcli.io.sinks import write_with
+
+    form = format_of(path)
+    plt = pyplot()
+
+    def save(stream) -> None:
+        with plt.rc_context(_STYLE):
+            figure.savefig(stream, format=form, metadata=_METADATA[form])
+
+    write_with(path, save, binary=True)
+
+
+def _curves(plt, curves):
+    count = len(curves.panels)
+    figure, axes = plt.subplots(count, 1, sharex=True, figsize=(7, 1.2 + 2.1 * count), dpi=100)
+    axes = [axes] if count == 1 else list(axes)
+    name = curves.range.name
+    for panel, ax in zip(curves.panels, axes, strict=True):
+        color = _CURVE_COLORS[panel.order]
+        ax.plot(panel.x, panel.y, color=color, linewidth=1.6, label=panel.label)
+        for mark in panel.missing:
+            ax.axvline(mark.x, color="0.35", linestyle=":", linewidth=1.2)
+        for mark, value in panel.dots:
+            if value is None:  # no certified value to put it at
+                continue
+            ax.plot([mark.x], [value], "o", markersize=6, markerfacecolor="white", color=color)
+        if panel.missing:  # one legend entry for the dotted lines
+            ax.plot([], [], color="0.35", linestyle=":", label=f"{panel.label} does not exist")
+        kinds = sorted({mark.kind for mark, _ in panel.dots})
+        if kinds:
+            ax.plot([], [], "o", markerfacecolor="white", color=color, label=", ".join(kinds))
+        ax.set_ylim(*panel.window)
+        ax.grid(True, color="0.9")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+    axes[-1].set_xlabel(name)
+    axes[-1].set_xlim(*curves.range.floats)
+    figure.suptitle(f"f({name}) = {curves.expression}", fontsize=11)
+    figure.tight_layout()
+    return figure
+
+
+def _field(plt, data):
+    import numpy as np
+
+    (xr, yr) = data.ranges
+    figure, ax = plt.subplots(figsize=(6.4, 5.2), dpi=100)
+    finite = np.ma.masked_invalid(data.f)
+    filled = ax.contourf(data.x, data.y, finite, levels=20, cmap="viridis")
+    ax.contour(data.x, data.y, finite, levels=20, colors="black", linewidths=0.4, alpha=0.5)
+    figure.colorbar(filled, ax=ax, label=f"f({xr.name}, {yr.name})")
+    ax_x, ax_y, fx, fy = data.arrows
+    ax.quiver(
+        ax_x,
+        ax_y,
+        np.ma.masked_invalid(fx),
+        np.ma.masked_invalid(fy),
+        color="white",
+        angles="xy",
+        pivot="middle",
+    )
+    ax.set_xlabel(xr.name)
+    ax.set_ylabel(yr.name)
+    ax.set_title(f"f({xr.name}, {yr.name}) = {data.expression}, with ∇f", fontsize=11)
+    figure.tight_layout()
+    return figure
