@@ -85,13 +85,31 @@ def render_symbolic_plain(result: Result) -> str:
     return "\n".join(flatten(result.symbolic))
 
 
-def _number(value: float | None, precision: int) -> str:
+def _number(value: float | None, precision: int, dtype: str = "float64") -> str:
+    """torch's number to precision significant digits, and no more than its dtype holds
+    (a float32's shortest text: 0.6666667, not 0.6666666865348816)."""
     if value is None or math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if dtype == "float32":
+        precision = min(precision, _float32_digits(value))
     text = f"{value:.{precision}g}"
     return "0" if text == "-0" else text
+
+
+def _float32_digits(value: float) -> int:
+    """The fewest significant digits that give value back as a float32."""
+    import struct
+
+    try:
+        exact = struct.pack("f", value)
+    except OverflowError:  # beyond float32: not a float32's number
+        return 17
+    for digits in range(1, 9):
+        if struct.pack("f", float(f"{value:.{digits}g}")) == exact:
+            return digits
+    return 9
 
 
 def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
@@ -138,7 +156,7 @@ def _table(result: Result, precision: int, t) -> list:
     header = Table.grid(padding=(0, 2))
     header.add_column(style="bold")
     header.add_column()
-    header.add_row(op.title, Text(t(", ".join(result.expressions)), style="cyan"))
+    header.add_row(op.title, Text(t(_typed(result)), style="cyan"))
     header.add_row("variables", t(", ".join(result.variables)))
     if result.results:
         header.add_row("torch", f"{result.device}, {result.dtype}")
@@ -156,6 +174,15 @@ def _table(result: Result, precision: int, t) -> list:
             renderables.extend(Text(t(line), style="bold") for line in op.notes(point))
             renderables.extend(_verdict(point, t))
     return renderables
+
+
+def _typed(result: Result) -> str:
+    """The expression as typed; a result made without it, in one-line math."""
+    if result.typed is not None:
+        return result.typed
+    from derivcli.symbolic.math_text import python_to_math
+
+    return ", ".join(python_to_math(text) for text in result.expressions)
 
 
 def _verdict(point: PointResult, t) -> list:
@@ -198,12 +225,16 @@ def _list_table(op, result: Result, point: PointResult | None, precision: int, t
     labels = flatten(op.labels(result.variables, len(result.expressions)))
     shown = flatten(result.shown)
     if point is not None:
-        exact, numeric = flatten(point.exact), flatten(point.numeric)
+        exact, numeric = flatten(point.exact_shown(precision)), flatten(point.numeric)
         verdicts = flatten(point.verdicts)
     for i, label in enumerate(labels):
         row = [Text(t(label), style="bold"), t(shown[i])]
         if point is not None:
-            row += [t(_exact(exact[i])), _number(numeric[i], precision), _mark(verdicts[i], t)]
+            row += [
+                t(_exact(exact[i])),
+                _number(numeric[i], precision, result.dtype),
+                _mark(verdicts[i], t),
+            ]
         table.add_row(*row)
     return _ascii_columns(table, t)
 
@@ -219,11 +250,12 @@ def _matrix_table(op, result: Result, point: PointResult | None, precision: int,
         table.add_column(t(variable))
     for i, label in enumerate(row_labels):
         cells = [t(label)]
+        exact = None if point is None else point.exact_shown(precision)
         for j, symbolic in enumerate(result.shown[i]):
             cell = Text(t(symbolic), style="cyan")
             if point is not None:
-                cell.append(t(f"\n= {_exact(point.exact[i][j])}"), style="bold")
-                cell.append(f"\ntorch {_number(point.numeric[i][j], precision)} ")
+                cell.append(t(f"\n= {_exact(exact[i][j])}"), style="bold")
+                cell.append(f"\ntorch {_number(point.numeric[i][j], precision, result.dtype)} ")
                 cell.append_text(_mark(point.verdicts[i][j], t))
             cells.append(cell)
         table.add_row(*cells)
