@@ -120,21 +120,25 @@ def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    for renderable in render_table(result, precision, ascii_only=False):
+    for renderable in render_table(result, precision, ascii_only=False, width=width):
         console.print(renderable)
     return buffer.getvalue()
 
 
-def render_table(result: Result, precision: int = 6, ascii_only: bool | None = None) -> list:
+def render_table(
+    result: Result, precision: int = 6, ascii_only: bool | None = None, width: int | None = None
+) -> list:
     """rich renderables: a header, then the entries at each point (or symbolic only).
 
     ascii_only: ASCII stand-ins for the marks and any other text beyond ASCII
     (ascii_text); None: as the console that prints them can encode (rich's
-    ConsoleOptions.ascii_only, which also picks rich's ASCII box).
+    ConsoleOptions.ascii_only, which also picks rich's ASCII box) and for its width.
+    width: the columns to fit (derivcli.layout: a result wider is listed); None: the
+    console's where ascii_only is None, no limit otherwise.
     """
     if ascii_only is None:
         return [_AsConsoleEncodes(result, precision)]
-    return _table(result, precision, ascii_text if ascii_only else str)
+    return _table(result, precision, ascii_text if ascii_only else str, width)
 
 
 class _AsConsoleEncodes:
@@ -144,19 +148,23 @@ class _AsConsoleEncodes:
         self.result, self.precision = result, precision
 
     def __rich_console__(self, console, options):
-        yield from render_table(self.result, self.precision, ascii_only=options.ascii_only)
+        yield from render_table(
+            self.result, self.precision, ascii_only=options.ascii_only, width=options.max_width
+        )
 
 
-def _table(result: Result, precision: int, t) -> list:
-    """The renderables, every text through t (str, or ascii_text)."""
+def _table(result: Result, precision: int, t, width: int | None = None) -> list:
+    """The renderables, every text through t (str, or ascii_text), to fit width."""
     from rich.table import Table
     from rich.text import Text
 
+    from derivcli import layout
+
     op = result.op
     header = Table.grid(padding=(0, 2))
-    header.add_column(style="bold")
-    header.add_column()
-    header.add_row(op.title, Text(t(_typed(result)), style="cyan"))
+    header.add_column(style="bold", no_wrap=True)
+    header.add_column(overflow="fold")
+    header.add_row(op.title, Text(t(layout.header_text(_typed(result))), style="cyan"))
     header.add_row("variables", t(", ".join(result.variables)))
     if result.results:
         header.add_row("torch", f"{result.device}, {result.dtype}")
@@ -164,12 +172,17 @@ def _table(result: Result, precision: int, t) -> list:
     points = result.results or [None]
     for point in points:
         if point is not None:
-            at = ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
-            renderables.append(Text(t(f"\nat {at}"), style="bold"))
+            pairs = [f"{name} = {value}" for name, value in point.point_text.items()]
+            lines = layout.point_lines(pairs, width)
+            renderables.append(Text(t("\n" + "\n".join(lines)), style="bold"))
         if op.layout == "matrix":
-            renderables.append(_matrix_table(op, result, point, precision, t))
+            table = _matrix_table(op, result, point, precision, t)
         else:
-            renderables.append(_list_table(op, result, point, precision, t))
+            table = _list_table(op, result, point, precision, t)
+        if width is None or table.natural <= width:
+            renderables.append(table)
+        else:
+            renderables.extend(_wide(result, point, precision, t, width))
         if point is not None:
             renderables.extend(Text(t(line), style="bold") for line in op.notes(point))
             renderables.extend(_verdict(point, t))
@@ -183,6 +196,23 @@ def _typed(result: Result) -> str:
     from derivcli.symbolic.math_text import python_to_math
 
     return ", ".join(python_to_math(text) for text in result.expressions)
+
+
+def _wide(result: Result, point: PointResult | None, precision: int, t, width: int) -> list:
+    """A result wider than the console (derivcli.layout): the numbers, then the entries."""
+    from derivcli import layout
+
+    def number(value: float | None) -> str:
+        return _number(value, precision, result.dtype)
+
+    blocks = []
+    if point is not None and result.op.layout == "matrix":
+
+        def short(value: float | None) -> str:
+            return _number(value, min(precision, layout.NUMBER_DIGITS), result.dtype)
+
+        blocks = layout.numeric_blocks(result, point, short, t, width)
+    return blocks + layout.entry_lines(result, point, precision, number, _mark, t, width)
 
 
 def _verdict(point: PointResult, t) -> list:
@@ -236,7 +266,17 @@ def _list_table(op, result: Result, point: PointResult | None, precision: int, t
                 _mark(verdicts[i], t),
             ]
         table.add_row(*row)
-    return _ascii_columns(table, t)
+    return _measured(_ascii_columns(table, t))
+
+
+def _measured(table):
+    """table, with the width its cells ask for as table.natural (derivcli.layout)."""
+    from derivcli import layout
+
+    rows = [[str(cell) for cell in column.cells] for column in table.columns]
+    header = [[str(column.header) for column in table.columns]]
+    table.natural = layout.natural_width(header + [list(row) for row in zip(*rows, strict=True)])
+    return table
 
 
 def _matrix_table(op, result: Result, point: PointResult | None, precision: int, t):
@@ -259,7 +299,7 @@ def _matrix_table(op, result: Result, point: PointResult | None, precision: int,
                 cell.append_text(_mark(point.verdicts[i][j], t))
             cells.append(cell)
         table.add_row(*cells)
-    return _ascii_columns(table, t)
+    return _measured(_ascii_columns(table, t))
 
 
 def _mark(verdict: str, t):

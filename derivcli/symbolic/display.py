@@ -93,7 +93,7 @@ def _shortened(text: str) -> str:
 EXACT_SECONDS = 1.0  # simplifying exact values for the table, all points together
 EXACT_EACH = 0.2  # ... and at most this for one value
 EXACT_MAX_OPS = 100  # larger exact values are shown as they are
-LONG_NUMBER = 60  # characters: a longer exact number is shown by its decimal and size
+LONG_NUMBER = 160  # characters: a longer exact number is shown by its decimal and size
 
 
 class ExactForms:

@@ -46,7 +46,10 @@ def python_to_math(text: str) -> str:
     this module's notation by its text alone, where printing it again would cost too
     much: `^` for `**` (superscripts for small integer exponents), `·` for `*`."""
     text = re.sub(r"\*\*(\d{1,2})(?![\d.])", lambda m: m[1].translate(_SUPERSCRIPTS), text)
-    return text.replace("**", "^").replace("*", "·")
+    text = text.replace("**", "^")
+    # a number next to the name it multiplies (400*x1: 400x1; not 2*e1, nor 2*sin(x))
+    text = re.sub(r"(?<![\w.])(\d+)\*(?=[A-DF-Za-df-z_]\w*(?![\w(]))", r"\1", text)
+    return text.replace("*", "·")
 
 
 class _MathPrinter(StrPrinter):
@@ -78,7 +81,7 @@ class _MathPrinter(StrPrinter):
         text = sign + (self._product(numerator) if numerator else "1")
         if denominator:
             below = self._product(denominator)
-            if len(denominator) > 1 or _is_sum(denominator[0]):
+            if len(denominator) > 1:  # a single sum is in brackets already
                 below = f"({below})"
             text += "/" + below
         return text
