@@ -94,7 +94,7 @@ def entry_lines(
             continue
         seen[key] = len(rows)
         rows.append([[label], i])
-    longest = max((len(label) for label in labels), default=1)
+    longest = max((len(" = ".join(names)) for names, _ in rows), default=1)
     label_width = max(8, min(width // 3, longest))
     lines: list = []
     grid = None

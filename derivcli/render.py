@@ -200,6 +200,8 @@ def _typed(result: Result) -> str:
 
 def _wide(result: Result, point: PointResult | None, precision: int, t, width: int) -> list:
     """A result wider than the console (derivcli.layout): the numbers, then the entries."""
+    from rich.text import Text
+
     from derivcli import layout
 
     def number(value: float | None) -> str:
@@ -211,7 +213,7 @@ def _wide(result: Result, point: PointResult | None, precision: int, t, width: i
         def short(value: float | None) -> str:
             return _number(value, min(precision, layout.NUMBER_DIGITS), result.dtype)
 
-        blocks = layout.numeric_blocks(result, point, short, t, width)
+        blocks = [*layout.numeric_blocks(result, point, short, t, width), Text("")]
     return blocks + layout.entry_lines(result, point, precision, number, _mark, t, width)
 
 

@@ -106,6 +106,7 @@ SECTIONS = [
     ("### Along a vector: directional derivatives, JVP, VJP, HVP", "### Vector calculus", 5),
     ("### Vector calculus: Laplacian, divergence, curl", "### Taylor polynomials", 3),
     ("### Taylor polynomials", "### Output formats", 3),
+    ("**Wide results.**", "### Instant answers", 1),
 ]
 SECTION_EXAMPLES = [
     pytest.param(command, output, id=command)

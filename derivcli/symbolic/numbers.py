@@ -69,7 +69,7 @@ def decimal_text(value: mpmath.mpf, digits: int) -> str:
     if number == 0:
         return "0"
     power = number.adjusted()
-    if -5 <= power < digits:
+    if -4 <= power < digits:
         text = format(number, "f")
         return text.rstrip("0").rstrip(".") if "." in text else text
     sign, mantissa, _ = number.normalize().as_tuple()
