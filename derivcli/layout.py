@@ -40,6 +40,7 @@ def numeric_blocks(result: Result, point: PointResult, number, t, width: int) ->
 
     op = result.op
     corner, row_labels = op.matrix_labels(result.expressions, result.variables)
+    row_labels = [label.partition(" = ")[0] for label in row_labels]  # f1 = ...: f1
     cells = [
         [
             _cell(number(value), verdict, shown, t)
@@ -48,7 +49,7 @@ def numeric_blocks(result: Result, point: PointResult, number, t, width: int) ->
         for row in zip(point.numeric, point.verdicts, result.shown, strict=True)
     ]
     label_width = max(len(label) for label in [corner, *row_labels])
-    column_width = max(len(cell) for row in cells for cell in row) + 1
+    column_width = max(len(text) for text in [*result.variables, *flatten(cells)]) + 1
     room = max(1, (width - label_width - 2) // (column_width + 1))
     blocks = []
     for start in range(0, len(result.variables), room):
@@ -69,10 +70,19 @@ def _cell(text: str, verdict: str, shown: str, t) -> str:
 
 
 def entry_lines(
-    result: Result, point: PointResult | None, precision: int, number, mark, t, width: int
+    result: Result,
+    point: PointResult | None,
+    precision: int,
+    number,
+    mark,
+    t,
+    width: int,
+    math=None,
 ) -> list:
     """The entries, one per line: label = symbolic, then = exact (and torch's number
-    where no matrix shows it), wrapped; mirrors once, zeros counted."""
+    where no matrix shows it), wrapped; mirrors once, zeros counted. t writes text,
+    math the entries and their values (default: t)."""
+    math = math or t
     from rich.table import Table
     from rich.text import Text
 
@@ -108,9 +118,9 @@ def entry_lines(
                 lines.append(Text(t(label), style="bold"))
                 label = ""
             lines.append(grid)
-        text = Text(t(shown[i]), style="cyan")
+        text = Text(math(shown[i]), style="cyan")
         if point is not None:
-            text.append(t(f"  = {_exact_words(exact[i])}"), style="bold")
+            text.append(math(f"  = {_exact_words(exact[i])}"), style="bold")
             if result.op.layout != "matrix":
                 text.append(f"  torch {number(numeric[i])} ")
                 text.append_text(mark(verdicts[i], t))

@@ -138,7 +138,26 @@ def render_table(
     """
     if ascii_only is None:
         return [_AsConsoleEncodes(result, precision)]
-    return _table(result, precision, ascii_text if ascii_only else str, width)
+    return _table(result, precision, _AsciiText() if ascii_only else str, width)
+
+
+class _AsciiText:
+    """ascii_text, and for the table's math (.math) ASCII math that derivcli parses
+    the same (x^2*sqrt(y) for x²·√y)."""
+
+    def __call__(self, text: str) -> str:
+        return ascii_text(text)
+
+    @staticmethod
+    def math(text: str) -> str:
+        from derivcli.symbolic.math_text import ascii_math
+
+        return ascii_text(ascii_math(text))
+
+
+def _math(t):
+    """How t writes the table's math: as it is, or in ASCII math."""
+    return getattr(t, "math", t)
 
 
 class _AsConsoleEncodes:
@@ -214,7 +233,9 @@ def _wide(result: Result, point: PointResult | None, precision: int, t, width: i
             return _number(value, min(precision, layout.NUMBER_DIGITS), result.dtype)
 
         blocks = [*layout.numeric_blocks(result, point, short, t, width), Text("")]
-    return blocks + layout.entry_lines(result, point, precision, number, _mark, t, width)
+    return blocks + layout.entry_lines(
+        result, point, precision, number, _mark, t, width, math=_math(t)
+    )
 
 
 def _verdict(point: PointResult, t) -> list:
@@ -260,10 +281,10 @@ def _list_table(op, result: Result, point: PointResult | None, precision: int, t
         exact, numeric = flatten(point.exact_shown(precision)), flatten(point.numeric)
         verdicts = flatten(point.verdicts)
     for i, label in enumerate(labels):
-        row = [Text(t(label), style="bold"), t(shown[i])]
+        row = [Text(t(label), style="bold"), _math(t)(shown[i])]
         if point is not None:
             row += [
-                t(_exact(exact[i])),
+                _math(t)(_exact(exact[i])),
                 _number(numeric[i], precision, result.dtype),
                 _mark(verdicts[i], t),
             ]
@@ -294,9 +315,9 @@ def _matrix_table(op, result: Result, point: PointResult | None, precision: int,
         cells = [t(label)]
         exact = None if point is None else point.exact_shown(precision)
         for j, symbolic in enumerate(result.shown[i]):
-            cell = Text(t(symbolic), style="cyan")
+            cell = Text(_math(t)(symbolic), style="cyan")
             if point is not None:
-                cell.append(t(f"\n= {_exact(exact[i][j])}"), style="bold")
+                cell.append(_math(t)(f"\n= {_exact(exact[i][j])}"), style="bold")
                 cell.append(f"\ntorch {_number(point.numeric[i][j], precision, result.dtype)} ")
                 cell.append_text(_mark(point.verdicts[i][j], t))
             cells.append(cell)

@@ -52,6 +52,20 @@ def python_to_math(text: str) -> str:
     return text.replace("*", "·")
 
 
+_ASCII_MATH = str.maketrans({"·": "*", "π": "pi", "≈": "~"})
+_FROM_SUPERSCRIPTS = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
+
+
+def ascii_math(text: str) -> str:
+    """This module's notation in ASCII that derivcli parses the same (`x^2*sqrt(y)` for
+    `x²·√y`), for a console that cannot encode it."""
+    text = re.sub(
+        f"[{_SUPERSCRIPT_DIGITS}]+", lambda m: "^" + m[0].translate(_FROM_SUPERSCRIPTS), text
+    )
+    text = re.sub(r"√([\w.]+)", r"sqrt(\1)", text)
+    return text.replace("√", "sqrt").translate(_ASCII_MATH)
+
+
 class _MathPrinter(StrPrinter):
     """sympy's str printer with the forms above for numbers, products and powers."""
 

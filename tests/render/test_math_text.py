@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import derivcli
 from derivcli.errors import DerivcliError
 from derivcli.expr.parse import parse_expression, parse_result
-from derivcli.symbolic.math_text import math_text, python_to_math
+from derivcli.symbolic.math_text import ascii_math, math_text, python_to_math
 
 NUMBERS = ["2", "3", "-1", "-7", "1/2", "-2/3", "5/7", "0.25", "e", "pi", "-pi", "10"]
 NAMES = ["x", "y", "z", "x1", "rate", "alpha"]
@@ -99,3 +99,9 @@ def test_the_table_shows_math_and_json_keeps_its_form():
     result = derivcli.grad("x^2*sin(y)")
     assert result.symbolic == ["2*x*sin(y)", "x**2*cos(y)"]  # the contract
     assert result.shown == ["2x·sin(y)", "x²·cos(y)"]
+
+
+def test_ascii_math_reads_back_the_same():
+    for text in ["x²·sin(y)", "√(x + 1)·3√x", "x¹²/√2", "π·x^(1/3)", "2x/(3y²)"]:
+        shown = ascii_math(text)
+        assert shown.isascii() and parse_result(shown) == parse_result(text)
