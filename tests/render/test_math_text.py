@@ -57,9 +57,12 @@ def test_the_display_of_derivatives_parses_back_to_the_same_expression(text):
     _reads_back(expr)
     for variable in sorted(expr.free_symbols, key=str):
         derivative = sympy.diff(expr, variable)
-        assume(not derivative.has(sympy.I, sympy.zoo, sympy.nan, sympy.Derivative))
+        second = sympy.diff(derivative, variable)
+        # sympy leaves some derivatives unevaluated (sign's), which derivcli refuses
+        unwanted = (sympy.I, sympy.zoo, sympy.nan, sympy.Derivative)
+        assume(not derivative.has(*unwanted) and not second.has(*unwanted))
         _reads_back(derivative)
-        _reads_back(sympy.diff(derivative, variable))
+        _reads_back(second)
 
 
 @pytest.mark.parametrize(
