@@ -51,6 +51,10 @@ def _display_forms(*args):
     return symbolic.display_forms(*args)
 
 
+def _ExactForms():  # noqa: N802 - the class, under another name
+    return symbolic.ExactForms()
+
+
 def _Derivatives(*args, **options):  # noqa: N802 - the class, under another name
     return symbolic.Derivatives(*args, **options)
 
@@ -171,6 +175,7 @@ def compute(
             device=device,
             dtype=dtype,
             make_display=functools.partial(_display_forms, matrix, printed),
+            typed=_typed(expression),
         )
         if not points:
             return result
@@ -189,12 +194,13 @@ def compute(
             engine=engine,
         )
         judge = _judge(op, expression, wrt, exprs, derivatives, dtype, deadline)
+        exact_forms = _ExactForms()  # one display budget for every point
         labels = [entry.label for entry in flatten(derivatives.entries)]
         names = [v.name for v in variables]
         for point, numeric_values in zip(points, numbers, strict=True):
             flat = flatten(numeric_values)
             checks = judge(point, flat)
-            found = _point_result(point, checks, numeric_values, labels)
+            found = _point_result(point, checks, numeric_values, labels, exact_forms)
             found.extra = op.point_fields(names, point, checks, flat)
             result.results.append(found)
     return result
@@ -563,7 +569,15 @@ def _entries(derivatives: symbolic.Derivatives) -> list[verdict.Entry]:
     return [verdict.entry_of(derivatives, spec, expr) for spec, expr in pairs]
 
 
-def _point_result(point, checks: list, numeric_values: list, labels: list[str]) -> PointResult:
+def _typed(expression: str | Sequence[str]) -> str:
+    """The expression as the user typed it, whitespace normalised."""
+    parts = [expression] if isinstance(expression, str) else [str(e) for e in expression]
+    return ", ".join(" ".join(part.split()) for part in parts)
+
+
+def _point_result(
+    point, checks: list, numeric_values: list, labels: list[str], exact_forms=None
+) -> PointResult:
     findings = [
         Finding(label, check.verdict, check.reason, check.note, None if check.agree else number)
         for label, check, number in zip(labels, checks, flatten(numeric_values), strict=True)
@@ -574,17 +588,22 @@ def _point_result(point, checks: list, numeric_values: list, labels: list[str]) 
         items = iter(checks)
         return map_nested(lambda _: fn(next(items)), numeric_values)
 
+    def exact_display(digits: int) -> list:
+        shown = iter(exact_forms.texts([check.exact for check in checks], digits))
+        return map_nested(lambda _: next(shown), numeric_values)
+
     @functools.cache  # a sparse Hessian's many zeros are one value
     def text(value) -> str:
         return symbolic.to_text(value)
 
     return PointResult(
         point={s.name: _float(v) for s, v in point.items()},
-        point_text={s.name: symbolic.to_text(v) for s, v in point.items()},
+        point_text={s.name: symbolic.point_text(v) for s, v in point.items()},
         exact=shaped(lambda c: None if c.exact is None else text(c.exact)),
         numeric=numeric_values,
         agree=all(check.agree for check in checks),
         findings=findings,
         verdicts=shaped(lambda c: c.verdict),
         expected=shaped(lambda c: c.expected),
+        make_exact_display=None if exact_forms is None else functools.cache(exact_display),
     )

@@ -85,13 +85,31 @@ def render_symbolic_plain(result: Result) -> str:
     return "\n".join(flatten(result.symbolic))
 
 
-def _number(value: float | None, precision: int) -> str:
+def _number(value: float | None, precision: int, dtype: str = "float64") -> str:
+    """torch's number to precision significant digits, and no more than its dtype holds
+    (a float32's shortest text: 0.6666667, not 0.6666666865348816)."""
     if value is None or math.isnan(value):
         return "nan"
     if math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if dtype == "float32":
+        precision = min(precision, _float32_digits(value))
     text = f"{value:.{precision}g}"
     return "0" if text == "-0" else text
+
+
+def _float32_digits(value: float) -> int:
+    """The fewest significant digits that give value back as a float32."""
+    import struct
+
+    try:
+        exact = struct.pack("f", value)
+    except OverflowError:  # beyond float32: not a float32's number
+        return 17
+    for digits in range(1, 9):
+        if struct.pack("f", float(f"{value:.{digits}g}")) == exact:
+            return digits
+    return 9
 
 
 def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
@@ -102,21 +120,44 @@ def table_text(result: Result, precision: int = 6, width: int = 100) -> str:
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, color_system=None, force_terminal=False)
-    for renderable in render_table(result, precision, ascii_only=False):
+    for renderable in render_table(result, precision, ascii_only=False, width=width):
         console.print(renderable)
     return buffer.getvalue()
 
 
-def render_table(result: Result, precision: int = 6, ascii_only: bool | None = None) -> list:
+def render_table(
+    result: Result, precision: int = 6, ascii_only: bool | None = None, width: int | None = None
+) -> list:
     """rich renderables: a header, then the entries at each point (or symbolic only).
 
     ascii_only: ASCII stand-ins for the marks and any other text beyond ASCII
     (ascii_text); None: as the console that prints them can encode (rich's
-    ConsoleOptions.ascii_only, which also picks rich's ASCII box).
+    ConsoleOptions.ascii_only, which also picks rich's ASCII box) and for its width.
+    width: the columns to fit (derivcli.layout: a result wider is listed); None: the
+    console's where ascii_only is None, no limit otherwise.
     """
     if ascii_only is None:
         return [_AsConsoleEncodes(result, precision)]
-    return _table(result, precision, ascii_text if ascii_only else str)
+    return _table(result, precision, _AsciiText() if ascii_only else str, width)
+
+
+class _AsciiText:
+    """ascii_text, and for the table's math (.math) ASCII math that derivcli parses
+    the same (x^2*sqrt(y) for x²·√y)."""
+
+    def __call__(self, text: str) -> str:
+        return ascii_text(text)
+
+    @staticmethod
+    def math(text: str) -> str:
+        from derivcli.symbolic.math_text import ascii_math
+
+        return ascii_text(ascii_math(text))
+
+
+def _math(t):
+    """How t writes the table's math: as it is, or in ASCII math."""
+    return getattr(t, "math", t)
 
 
 class _AsConsoleEncodes:
@@ -126,19 +167,23 @@ class _AsConsoleEncodes:
         self.result, self.precision = result, precision
 
     def __rich_console__(self, console, options):
-        yield from render_table(self.result, self.precision, ascii_only=options.ascii_only)
+        yield from render_table(
+            self.result, self.precision, ascii_only=options.ascii_only, width=options.max_width
+        )
 
 
-def _table(result: Result, precision: int, t) -> list:
-    """The renderables, every text through t (str, or ascii_text)."""
+def _table(result: Result, precision: int, t, width: int | None = None) -> list:
+    """The renderables, every text through t (str, or ascii_text), to fit width."""
     from rich.table import Table
     from rich.text import Text
 
+    from derivcli import layout
+
     op = result.op
     header = Table.grid(padding=(0, 2))
-    header.add_column(style="bold")
-    header.add_column()
-    header.add_row(op.title, Text(t(", ".join(result.expressions)), style="cyan"))
+    header.add_column(style="bold", no_wrap=True)
+    header.add_column(overflow="fold")
+    header.add_row(op.title, Text(t(layout.header_text(_typed(result))), style="cyan"))
     header.add_row("variables", t(", ".join(result.variables)))
     if result.results:
         header.add_row("torch", f"{result.device}, {result.dtype}")
@@ -146,16 +191,51 @@ def _table(result: Result, precision: int, t) -> list:
     points = result.results or [None]
     for point in points:
         if point is not None:
-            at = ", ".join(f"{name} = {value}" for name, value in point.point_text.items())
-            renderables.append(Text(t(f"\nat {at}"), style="bold"))
+            pairs = [f"{name} = {value}" for name, value in point.point_text.items()]
+            lines = layout.point_lines(pairs, width)
+            renderables.append(Text(t("\n" + "\n".join(lines)), style="bold"))
         if op.layout == "matrix":
-            renderables.append(_matrix_table(op, result, point, precision, t))
+            table = _matrix_table(op, result, point, precision, t)
         else:
-            renderables.append(_list_table(op, result, point, precision, t))
+            table = _list_table(op, result, point, precision, t)
+        if width is None or table.natural <= width:
+            renderables.append(table)
+        else:
+            renderables.extend(_wide(result, point, precision, t, width))
         if point is not None:
             renderables.extend(Text(t(line), style="bold") for line in op.notes(point))
             renderables.extend(_verdict(point, t))
     return renderables
+
+
+def _typed(result: Result) -> str:
+    """The expression as typed; a result made without it, in one-line math."""
+    if result.typed is not None:
+        return result.typed
+    from derivcli.symbolic.math_text import python_to_math
+
+    return ", ".join(python_to_math(text) for text in result.expressions)
+
+
+def _wide(result: Result, point: PointResult | None, precision: int, t, width: int) -> list:
+    """A result wider than the console (derivcli.layout): the numbers, then the entries."""
+    from rich.text import Text
+
+    from derivcli import layout
+
+    def number(value: float | None) -> str:
+        return _number(value, precision, result.dtype)
+
+    blocks = []
+    if point is not None and result.op.layout == "matrix":
+
+        def short(value: float | None) -> str:
+            return _number(value, min(precision, layout.NUMBER_DIGITS), result.dtype)
+
+        blocks = [*layout.numeric_blocks(result, point, short, t, width), Text("")]
+    return blocks + layout.entry_lines(
+        result, point, precision, number, _mark, t, width, math=_math(t)
+    )
 
 
 def _verdict(point: PointResult, t) -> list:
@@ -198,14 +278,28 @@ def _list_table(op, result: Result, point: PointResult | None, precision: int, t
     labels = flatten(op.labels(result.variables, len(result.expressions)))
     shown = flatten(result.shown)
     if point is not None:
-        exact, numeric = flatten(point.exact), flatten(point.numeric)
+        exact, numeric = flatten(point.exact_shown(precision)), flatten(point.numeric)
         verdicts = flatten(point.verdicts)
     for i, label in enumerate(labels):
-        row = [Text(t(label), style="bold"), t(shown[i])]
+        row = [Text(t(label), style="bold"), _math(t)(shown[i])]
         if point is not None:
-            row += [t(_exact(exact[i])), _number(numeric[i], precision), _mark(verdicts[i], t)]
+            row += [
+                _math(t)(_exact(exact[i])),
+                _number(numeric[i], precision, result.dtype),
+                _mark(verdicts[i], t),
+            ]
         table.add_row(*row)
-    return _ascii_columns(table, t)
+    return _measured(_ascii_columns(table, t))
+
+
+def _measured(table):
+    """table, with the width its cells ask for as table.natural (derivcli.layout)."""
+    from derivcli import layout
+
+    rows = [[str(cell) for cell in column.cells] for column in table.columns]
+    header = [[str(column.header) for column in table.columns]]
+    table.natural = layout.natural_width(header + [list(row) for row in zip(*rows, strict=True)])
+    return table
 
 
 def _matrix_table(op, result: Result, point: PointResult | None, precision: int, t):
@@ -219,15 +313,16 @@ def _matrix_table(op, result: Result, point: PointResult | None, precision: int,
         table.add_column(t(variable))
     for i, label in enumerate(row_labels):
         cells = [t(label)]
+        exact = None if point is None else point.exact_shown(precision)
         for j, symbolic in enumerate(result.shown[i]):
-            cell = Text(t(symbolic), style="cyan")
+            cell = Text(_math(t)(symbolic), style="cyan")
             if point is not None:
-                cell.append(t(f"\n= {_exact(point.exact[i][j])}"), style="bold")
-                cell.append(f"\ntorch {_number(point.numeric[i][j], precision)} ")
+                cell.append(_math(t)(f"\n= {_exact(exact[i][j])}"), style="bold")
+                cell.append(f"\ntorch {_number(point.numeric[i][j], precision, result.dtype)} ")
                 cell.append_text(_mark(point.verdicts[i][j], t))
             cells.append(cell)
         table.add_row(*cells)
-    return _ascii_columns(table, t)
+    return _measured(_ascii_columns(table, t))
 
 
 def _mark(verdict: str, t):

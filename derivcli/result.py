@@ -48,6 +48,17 @@ class PointResult:
     expected: list = field(default_factory=list)
     # the operation's own fields (derivcli.ops.Op.point_fields): taylor's polynomial, terms
     extra: dict = field(default_factory=dict)
+    # Makes the table's exact values (simplified, a decimal beside) for a number of
+    # digits when first asked for; json never spends that time.
+    make_exact_display: Callable[[int], list] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def exact_shown(self, digits: int) -> list:
+        """The exact values as the table shows them, in the entries' shape (None: none)."""
+        if self.make_exact_display is None:
+            return self.exact
+        return self.make_exact_display(digits)
 
     @property
     def warnings(self) -> list[str]:
@@ -89,6 +100,8 @@ class Result:
     make_display: Callable[[], list] | None = field(default=None, repr=False, compare=False)
     # the operation as the request configured it (diff's order); None: ops.get(kind)
     operation: object = field(default=None, repr=False, compare=False)
+    # the expression as typed (whitespace normalised), for the table's header
+    typed: str | None = field(default=None, compare=False)
 
     @property
     def op(self):

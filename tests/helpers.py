@@ -30,3 +30,15 @@ def cuda_available() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+def rosenbrock(n: int) -> str:
+    """The n-variable Rosenbrock function's text (bench/backends.py's problem)."""
+    return " + ".join(f"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2" for i in range(n - 1))
+
+
+def lennard_jones(atoms: int) -> str:
+    """The Lennard-Jones energy of atoms in 3 dimensions, variables xI_K (bench's problem)."""
+    pairs = [(i, j) for i in range(atoms) for j in range(i + 1, atoms)]
+    squares = ["+".join(f"(x{i}_{k}-x{j}_{k})^2" for k in range(3)) for i, j in pairs]
+    return " + ".join(f"4*(({r2})^(-6) - ({r2})^(-3))" for r2 in squares)

@@ -143,6 +143,7 @@ def test_every_example_is_tested():
         "server.sh",
         "latex.sh",
         "plots.sh",
+        "wide_results.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -267,3 +268,15 @@ def test_server_example():
     assert lines[5] == "abs(x) at its kink with --strict: exit 3"
     # (2xy, x^2) at (1, 2); (e^x sin x)''' = 2 e^x (cos x - sin x): 2 at 0
     assert lines[6:] == ["4.0 1.0", "2.0"]
+
+
+@pytest.mark.slow
+def test_wide_results_example():
+    lines = _run_script("wide_results.sh").stdout.splitlines()
+    assert lines[0].split() == ["d2/d·d·", "x0_0", "x0_1", "x0_2", "x1_0", "x1_1"]
+    assert len(lines[1].split()) == 6 and lines[13] == "..."  # the numbers, aligned
+    assert lines[14].startswith("d2/dx0_02 ") and "672·(x0_0 - x1_0)²" in lines[14]
+    assert lines[-2] == "✓ torch agrees with the exact values"
+    count, widest = lines[-1].split()[0], lines[-1].split()[-2]
+    assert int(count) > 100 and int(widest) <= 60  # every line fits, nothing cut
+    assert "…" not in "\n".join(lines)

@@ -108,6 +108,7 @@ SECTIONS = [
     ("### Vector calculus: Laplacian, divergence, curl", "### Taylor polynomials", 3),
     ("### Taylor polynomials", "### Plots", 3),
     ("### Plots", "### Output formats", 1),
+    ("**Wide results.**", "### Instant answers", 1),
 ]
 SECTION_EXAMPLES = [
     pytest.param(command, output, id=command)

@@ -389,13 +389,17 @@ class CsvSink(Sink):
 
 
 class PlainSink(Sink):
-    """Numbers only: one line per point, the entries row-major, separated by one space."""
+    """Numbers only: one line per point, the entries row-major, separated by one space;
+    each number the shortest text that round-trips in the dtype (float32: 0.6666667)."""
 
     def __init__(self, output, names, labels, shape, dtype, count=None):
         super().__init__(output, names, labels, shape, dtype, count)
         self._line = " ".join(["%r"] * len(self.labels)) + "\n"
 
     def format(self, points, values):
+        if self.dtype == "float32":
+            flat32 = values.reshape(len(values), -1).astype(np.float32)
+            return "".join([" ".join(map(str, row)) + "\n" for row in flat32])
         line = self._line
         flat = values.reshape(len(values), -1).astype(np.float64, copy=False).tolist()
         return "".join([line % tuple(r) for r in flat])

@@ -17,6 +17,7 @@ import sys
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -172,7 +173,7 @@ def _axis(name: str, text: str) -> np.ndarray:
             value=f"{name}={text}",
             name=name,
         )
-    start, stop = (float(parse_value(p).evalf(20)) for p in parts[:2])
+    start, stop = (parse_value(p) for p in parts[:2])
     count_text = parts[2].strip()
     if not count_text.isdigit() or int(count_text) < 1:
         raise InputError.about(
@@ -181,7 +182,23 @@ def _axis(name: str, text: str) -> np.ndarray:
             value=f"{name}={text}",
             count=count_text,
         )
-    return np.linspace(start, stop, int(count_text))
+    return grid_axis(start, stop, int(count_text))
+
+
+def grid_axis(start, stop, count: int) -> np.ndarray:
+    """count points from start to stop (exact values), evenly spaced: each the float
+    nearest its exact value start + i·(stop - start)/(count - 1) where start and stop
+    are rational (x=0:0.3:4 gives 0.1, not linspace's 0.09999999999999999)."""
+    if count == 1 or not (start.is_Rational and stop.is_Rational):
+        return np.linspace(float(start.evalf(20)), float(stop.evalf(20)), count)
+    # point i = (a·(n - i) + b·i) / (d·n), n = count - 1: integers, exact in float64 below
+    # 2^53, whose quotient IEEE division rounds correctly.
+    n, d = count - 1, math.lcm(int(start.q), int(stop.q))
+    a, b = int(start * d), int(stop * d)
+    if max(abs(a), abs(b)) * n < 2**53 and d * n < 2**53:
+        i = np.arange(count, dtype=np.int64)
+        return (a * (n - i) + b * i).astype(np.float64) / float(d * n)
+    return np.array([float(Fraction(a * (n - k) + b * k, d * n)) for k in range(count)])
 
 
 class NpyFile(Source):

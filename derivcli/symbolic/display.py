@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 
+import mpmath
 import sympy
 
 from derivcli import budget, recursion
 from derivcli.nested import flatten, map_nested
 from derivcli.symbolic.exact import to_text
+from derivcli.symbolic.math_text import math_text, python_to_math
 
 DISPLAY_SECONDS = 2.0  # simplification for display, all entries together
 # ... and at most this share of what is left of the caller's budget: display forms are
@@ -39,7 +41,7 @@ def display_forms(matrix, printed=None, deadline=None) -> list:
         # Another backend's entries are those of a large problem (symbolic.choice), where
         # sympy's simplification would spend the whole display budget (one
         # Lennard-Jones entry ran past 60 s): printed forms, shortened.
-        return map_nested(_shortened, printed)
+        return map_nested(lambda text: _shortened(python_to_math(text)), printed)
 
     left = deadline.remaining()
     seconds = DISPLAY_SECONDS if left is None else min(DISPLAY_SECONDS, DISPLAY_SHARE * left)
@@ -60,8 +62,7 @@ def display_forms(matrix, printed=None, deadline=None) -> list:
                     shown, ops = simpler, sympy.count_ops(simpler)
             except LimitError:
                 pass
-        if shown is not expr or text is None:
-            text = to_text(shown)
+        text = math_text(shown) if ops <= SHORTEN_OPS or text is None else python_to_math(text)
         if ops > SHORTEN_OPS:
             text = f"{text[:60]}… ({ops:,} operations; --format json shows it in full)"
         done[expr] = text
@@ -77,7 +78,7 @@ def display_forms(matrix, printed=None, deadline=None) -> list:
     except LimitError:
         if printed is None:
             raise
-        return map_nested(_shortened, printed)
+        return map_nested(lambda text: _shortened(python_to_math(text)), printed)
 
 
 DISPLAY_GRACE = 1.0  # seconds beyond DISPLAY_SECONDS for counting and printing
@@ -87,3 +88,72 @@ def _shortened(text: str) -> str:
     if len(text) <= 4 * SHORTEN_OPS:
         return text
     return f"{text[:60]}… ({len(text):,} characters; --format json shows it in full)"
+
+
+EXACT_SECONDS = 1.0  # simplifying exact values for the table, all points together
+EXACT_EACH = 0.2  # ... and at most this for one value
+EXACT_MAX_OPS = 100  # larger exact values are shown as they are
+LONG_NUMBER = 160  # characters: a longer exact number is shown by its decimal and size
+
+
+class ExactForms:
+    """The table's exact values: simplified within EXACT_SECONDS for all the points of
+    a result together (each value once), printed as one-line math, a certified
+    decimal beside the ones that are not integers or short decimals."""
+
+    def __init__(self):
+        self.until: float | None = None
+        self.simplified: dict = {}
+
+    def texts(self, values: list, digits: int) -> list:
+        """The flat list of values (sympy numbers, None for none) as the table shows them."""
+        if self.until is None:
+            self.until = time.monotonic() + EXACT_SECONDS
+        return [None if value is None else self.text(value, digits) for value in values]
+
+    def text(self, value, digits: int) -> str:
+        """One exact value: `-6/log(2) ≈ -8.65617`, `1e300`, `2/3 ≈ 0.666667`; as the
+        JSON has it where it is too extreme to evaluate (exp(exp(exp(exp(700)))))."""
+        from derivcli.check.precision import too_extreme
+
+        if not isinstance(value, sympy.Basic):
+            return str(value)
+        saved = mpmath.mp.prec
+        try:
+            if not too_extreme(value):
+                return self._text(value, digits)
+        except (OverflowError, KeyError, ValueError, TypeError, RecursionError, MemoryError):
+            mpmath.mp.prec = saved  # sympy's assumptions evaluate in mpmath (exact.py)
+        return to_text(value)
+
+    def _text(self, value, digits: int) -> str:
+        from derivcli.symbolic.numbers import approximation, short_rational
+
+        value = self.simpler(value)
+        beside = approximation(value, digits)
+        if value.is_Rational:
+            shown = short_rational(value) or math_text(value)
+        else:
+            shown = math_text(value)
+        if len(shown) > LONG_NUMBER and beside is not None:
+            return f"{beside} ({len(shown):,} characters exact; --format json shows it)"
+        return shown if beside is None else f"{shown} {beside}"
+
+    def simpler(self, value: sympy.Expr) -> sympy.Expr:
+        """value simplified where that is shorter and time is left."""
+        from derivcli.errors import LimitError
+
+        if value in self.simplified:
+            return self.simplified[value]
+        simpler, ops = value, sympy.count_ops(value)
+        remaining = self.until - time.monotonic()
+        if 2 < ops <= EXACT_MAX_OPS and remaining > 0 and value.is_number:
+            try:
+                with budget.time_budget(min(remaining, EXACT_EACH), "simplification"):
+                    found = sympy.simplify(sympy.expand_log(value))
+                if sympy.count_ops(found) < ops and not found.has(sympy.I):
+                    simpler = found
+            except (LimitError, ArithmeticError, ValueError, TypeError, RecursionError):
+                pass
+        self.simplified[value] = simpler
+        return simpler

@@ -80,7 +80,7 @@ def test_table_shows_symbolic_exact_and_torch(cli):
     result = cli("hessian", "sin(x)*y", "--at", "x=0,y=1")
     assert result.exit_code == 0
     out = result.stdout
-    for fragment in ["Hessian", "-y*sin(x)", "cos(x)", "= 1", "torch 1", "✓", "at x = 0, y = 1"]:
+    for fragment in ["Hessian", "-y·sin(x)", "cos(x)", "= 1", "torch 1", "✓", "at x = 0, y = 1"]:
         assert fragment in out
     assert "\x1b[" not in out  # no colour when not a terminal
 

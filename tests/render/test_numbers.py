@@ -1,0 +1,131 @@
+"""Numbers for people: points as typed or short decimals, grid points the decimals a
+person expects, exact values simplified with a certified decimal beside, float32 at
+float32's precision; the JSON document as it was."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import pytest
+import sympy
+
+import derivcli
+from derivcli import render
+from derivcli.expr.parse import parse_value
+from derivcli.io.sources import Grid
+from derivcli.symbolic.numbers import approximation, decimal_text, point_text
+
+
+def _rounded(value: mpmath.mpf, digits: int) -> str:
+    """The independent truth: value (at 50 digits) rounded once by Python's Decimal."""
+    with mpmath.workdps(50):
+        text = mpmath.nstr(value, 50, strip_zeros=False)
+    return format(Context(prec=digits, rounding=ROUND_HALF_EVEN).plus(Decimal(text)), "g")
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1e300", "1e300"),
+        ("0.1", "0.1"),
+        ("3/5", "0.6"),
+        ("2/3", "2/3"),
+        ("-2.5e-7", "-2.5e-7"),
+        ("1e-300", "1e-300"),
+        ("123", "123"),
+        ("pi/4", "π/4"),
+        ("0.30000000000000004", "0.30000000000000004"),
+    ],
+)
+def test_points_are_printed_as_typed_or_as_short_decimals(typed, shown):
+    assert point_text(parse_value(typed)) == shown
+    assert parse_value(shown.replace("π", "pi")) == parse_value(typed)  # exact: reads back
+
+
+def test_a_point_with_no_short_exact_form_is_a_marked_decimal():
+    value = parse_value("123456789012345678901234567")
+    assert point_text(value) == "≈ 1.2345678901234568e+26"
+
+
+def test_a_huge_point_in_the_header_and_the_warnings():
+    result = derivcli.grad("x^3", at=[{"x": "1e300"}, {"x": 1}])
+    text = render.table_text(result)
+    assert "at x = 1e300" in text and "0" * 20 not in text
+    assert result.results[0].point_text == {"x": "1e300"}
+
+
+def test_grid_points_are_the_floats_nearest_their_exact_decimals():
+    (axis,) = Grid("x=0:0.3:4").axes
+    assert axis.tolist() == [0.0, 0.1, 0.2, 0.3]  # linspace gave 0.09999999999999999
+    (axis,) = Grid("x=-1:2.5:1001").axes
+    truth = [float(Fraction(-1) + Fraction(7, 2) * Fraction(k, 1000)) for k in range(1001)]
+    assert axis.tolist() == truth
+    (axis,) = Grid("x=0:pi:3").axes  # irrational ends: evenly spaced floats
+    assert axis[-1] == float(mpmath.pi) and axis[1] == float(mpmath.pi / 2)
+
+
+def test_the_table_at_grid_points_shows_their_decimals(cli):
+    run = cli("grad", "x^2", "--grid", "x=0:0.3:4")
+    assert run.exit_code == 0, run.output
+    assert "at x = 0.1\n" in run.stdout and "at x = 0.2\n" in run.stdout
+    assert "9999" not in run.stdout and "│ 0.2   │" in run.stdout  # 2x at 0.1, exactly
+
+
+def test_the_decimal_beside_an_exact_value_is_certified_not_float_rounded():
+    # just above the tie 0.1234565: float arithmetic rounds it down (0.1234565 is the
+    # float nearest), the certified evaluation up.
+    value = sympy.Rational(1234565, 10**7) + sympy.Rational(1, 10**25)
+    assert f"{float(value):.6g}" == "0.123456"
+    assert approximation(value, 6) == "≈ 0.123457"
+    for expr, truth in [
+        (sympy.exp(2) * sympy.log(3), mpmath.e**2 * mpmath.log(3)),
+        (-6 / sympy.log(2), -6 / mpmath.log(2)),
+        (sympy.pi**20, mpmath.pi**20),
+        (sympy.exp(-50), mpmath.exp(-50)),
+    ]:
+        with mpmath.workdps(50):
+            expected = _rounded(truth, 6)
+        assert Decimal(approximation(expr, 6)[2:]) == Decimal(expected)
+
+
+def test_no_decimal_beside_integers_and_short_decimals():
+    assert approximation(sympy.Integer(12), 6) is None
+    assert approximation(sympy.Rational(1, 4), 6) is None  # shown as 0.25
+    assert approximation(sympy.Rational(2, 3), 6) == "≈ 0.666667"
+
+
+def test_decimal_text_writes_like_percent_g():
+    for value in ["8.117713", "2e300", "1.23e-7", "123456.7", "-0.000123456789", "1e-5"]:
+        assert decimal_text(mpmath.mpf(value), 6) == f"{float(value):.6g}"
+
+
+def test_exact_values_are_simplified_with_a_decimal_and_json_keeps_its_text():
+    result = derivcli.grad("x^2*log(y)/log(2)^2", at={"x": 1, "y": "1/8"})
+    shown = result.results[0].exact_shown(6)
+    truth = _rounded(-6 / mpmath.log(2), 6)
+    assert shown[0] == f"-6/log(2) ≈ {truth}"
+    document = json.loads(result.to_json())
+    assert document["results"][0]["exact"] == result.results[0].exact
+    assert not any(mark in result.to_json() for mark in "≈·²√")
+
+
+def test_the_header_shows_the_expression_as_typed():
+    result = derivcli.grad("x^2  *  sin(y)", at={"x": 1, "y": 2})
+    text = render.table_text(result)
+    assert text.splitlines()[0].split(maxsplit=1)[1].strip() == "x^2 * sin(y)"
+    assert result.expressions == ["x**2*sin(y)"]  # the JSON's form
+
+
+def test_float32_numbers_at_float32_precision(cli):
+    run = cli("grad", "2/3*x", "--at", "x=1", "--dtype", "float32", "--format", "plain")
+    assert run.stdout.strip() == str(np.float32(2 / 3)) == "0.6666667"
+    run = cli("grad", "2/3*x", "--at", "x=1", "--dtype", "float32", "--precision", "17")
+    assert "0.6666667 " in run.stdout and "0.66666668" not in run.stdout.split("≈")[-1]
+    document = json.loads(
+        cli("grad", "2/3*x", "--at", "x=1", "--dtype", "float32", "--format", "json").stdout
+    )
+    assert document["results"][0]["numeric"] == [float(np.float32(2 / 3))]  # exact, as it was
