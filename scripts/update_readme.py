@@ -34,10 +34,10 @@ def with_function_list(text: str) -> str:
     return f"{head}{START}\n{function_list_markdown()}\n{END}{tail}"
 
 
-# Examples left as they are: abbreviated, piped, writing files, interactive, or in a
-# format other than the table (plain's, csv's and json's are the stable contract, and
+# Examples left as they are: abbreviated, piped, reading or writing files, interactive,
+# or in a format other than the table (plain's, csv's and json's are the stable contract, and
 # the README shows some of them condensed by hand).
-_NOT_RUN = re.compile(r"…|excerpt|[|<>]|--points|-o |--output|\brepl\b|\$\?|--format|-f ")
+_NOT_RUN = re.compile(r"…|excerpt|[|<>@]|--points|-o |--output|\brepl\b|\$\?|--format|-f ")
 
 
 def with_console_outputs(text: str) -> str:
