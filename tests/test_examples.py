@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -133,6 +134,7 @@ def test_every_example_is_tested():
         "vector_products.py",
         "taylor.sh",
         "server.sh",
+        "functions.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -224,3 +226,20 @@ def test_server_example():
     assert lines[5] == "abs(x) at its kink with --strict: exit 3"
     # (2xy, x^2) at (1, 2); (e^x sin x)''' = 2 e^x (cos x - sin x): 2 at 0
     assert lines[6:] == ["4.0 1.0", "2.0"]
+
+
+@pytest.mark.slow
+def test_functions_example():
+    lines = _run_script("functions.sh").stdout.splitlines()
+    assert lines[0] == "grad x₁^2*x₂ at (3, 2): 12.0 9.0"  # 2*x1*x2, x1^2
+    assert (
+        lines[1] == "SIN(x): derivcli: error: unknown function 'SIN': did you mean 'sin'?, exit 2"
+    )
+    assert lines[2].startswith("at 1e-10 in float32: log(1 + x) = 0.0, log1p(x) = 1.0000000")
+    assert abs(float(lines[3].split(": ")[1]) - math.exp(-30)) <= 1e-9 * math.exp(-30)
+    halves = [float(v) for v in lines[4].split(": ")[1].split()]
+    assert all(abs(h - 0.5) <= 1e-12 for h in halves)
+    assert lines[5] == "relu at 0 with --strict: exit 3"
+    # W(e) = 1: W'(e) = 1/(e + e) = 1/(2e)
+    slopes = [float(v) for v in lines[6].split(": ")[1].split()]
+    assert slopes[0] == 1.0 and abs(slopes[1] - 1 / (2 * math.e)) <= 1e-15
