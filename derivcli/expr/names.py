@@ -108,6 +108,15 @@ OTHER_TOOLS: dict[str, str] = {
     "prod": "write the factors with *",
     "real": "derivcli's variables are real: write x",
     "conj": "derivcli's variables are real: write x",
+    "productlog": "write lambertw(x)",
+    "erfcinv": "write erfinv(1 - x)",
+    "log1pexp": "write softplus(x)",
+    "leaky_relu": "write max(x, a*x) for a slope a < 1 below 0",
+    "gelu": "write x*(1 + erf(x/sqrt(2)))/2",
+    **{
+        name: "derivcli has no Bessel functions yet"
+        for name in ("besselj", "bessely", "besseli", "besselk", "jv", "yv", "iv", "kv")
+    },
     "diff": "write the function itself: the command differentiates it",
     "derivative": "write the function itself: the command differentiates it",
 }

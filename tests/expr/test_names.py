@@ -60,6 +60,14 @@ SUGGESTIONS = [
     ("sind(x)", "radians", 0),
     ("nthroot(x, 3)", "write root(x, n)", 0),
     ("exp2(x)", "write 2^x", 0),
+    ("ProductLog(x)", "write lambertw(x)", 0),
+    ("BesselJ(0, x)", "derivcli has no Bessel functions yet", 0),
+    ("gelu(x)", "write x*(1 + erf(x/sqrt(2)))/2", 0),
+    # rows now, found by case: numpy's and Mathematica's spellings
+    ("LOG1P(x)", "did you mean 'log1p'?", 0),
+    ("Relu(x)", "did you mean 'relu'?", 0),
+    ("Erfinv(x)", "did you mean 'erfinv'?", 0),
+    ("Beta(x, y)", "did you mean 'beta'?", 0),
     # close spellings, for names that do not read as variables
     ("sine(x)", "unknown function 'sine': did you mean 'sin'?", 0),
     ("asinn(x)", "did you mean 'asin'?", 0),
@@ -91,6 +99,8 @@ def test_unknown_functions_get_a_suggestion_that_helps(text, message, column):
 def test_the_measured_suggestions_are_gone():
     assert "product" not in _error("SIN(x)").message
     assert "sigmoid" not in _error("mod(x, 2)").message
+    # relu, log1p, expm1, logaddexp, lambertw are rows now (tests/numeric/test_new_functions.py)
+    parse_tree("relu(x) + log1p(x) + expm1(x) + logaddexp(x, y) + LambertW(x)")
 
 
 def test_other_tools_names_are_not_derivcli_names():
@@ -171,3 +181,24 @@ def test_at_and_wrt_agree_in_either_spelling():
     assert typed.results[0].numeric == canonical.results[0].numeric == [12.0, 9.0]
     mapping = derivcli.grad("x_1*x_2", at={"x₁": 2, "x₂": 5})
     assert mapping.results[0].numeric == [5.0, 2.0]
+
+
+def test_points_files_grids_and_repeats_take_subscripts(cli, tmp_path):
+    points = tmp_path / "points.csv"
+    points.write_text("x₁,x_2\n1,2\n3,4\n", encoding="utf-8")
+    done = cli("grad", "x_1^2*x₂", "--points", str(points), "--format", "csv")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines() == [
+        "x_1,x_2,d/dx_1,d/dx_2",
+        "1.0,2.0,4.0,1.0",  # 2*x1*x2, x1^2
+        "3.0,4.0,24.0,9.0",
+    ]
+    grid = cli("grad", "x₁*x₂", "--grid", "x₁=0:1:2,x_2=1:1:1", "--format", "csv")
+    assert grid.exit_code == 0, grid.output
+    assert grid.stdout.splitlines() == [
+        "x_1,x_2,d/dx_1,d/dx_2",
+        "0.0,1.0,1.0,0.0",
+        "1.0,1.0,1.0,1.0",
+    ]
+    twice = cli("grad", "x₁", "--at", "x₁=1,x_1=2")
+    assert twice.exit_code == 2 and "'x_1' is given twice" in twice.stderr
