@@ -28,7 +28,14 @@ import sympy
 from derivcli import budget, ops, recursion, symbolic
 from derivcli.check import precision, verdict
 from derivcli.errors import InputError
-from derivcli.expr.parse import build_parsed, is_identifier, parse_point, parse_tree, parse_value
+from derivcli.expr.parse import (
+    build_parsed,
+    canonical_name,
+    is_identifier,
+    parse_point,
+    parse_tree,
+    parse_value,
+)
 from derivcli.nested import flatten, map_nested
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
@@ -405,7 +412,7 @@ def _names(wrt, repeats: bool = False) -> list[str]:
             "{opt} takes variable names, as 'x,y' or ['x', 'y'], not {kind}",
             kind=type(wrt).__name__,
         )
-    names = [name.strip() if isinstance(name, str) else name for name in names]
+    names = [canonical_name(name) if isinstance(name, str) else name for name in names]
     for name in names:
         if not isinstance(name, str) or not is_identifier(name):
             raise InputError.about("wrt", "'{name}' in {opt} is not a variable name", name=name)
@@ -466,7 +473,7 @@ def _point(item: Point) -> dict[str, sympy.Expr]:
             "a point in {opt} is a mapping ({{'x': 1}}) or name=value text, not {kind}",
             kind=type(item).__name__,
         )
-    return {str(name): _value(str(name), value) for name, value in item.items()}
+    return {canonical_name(str(name)): _value(str(name), value) for name, value in item.items()}
 
 
 def _value(name: str, value, argument: str = "at") -> sympy.Expr:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -144,6 +145,7 @@ def test_every_example_is_tested():
         "latex.sh",
         "plots.sh",
         "wide_results.sh",
+        "functions.sh",
     }
     present = {p.name for p in EXAMPLES.iterdir() if p.suffix in {".sh", ".py"}}
     assert present <= tested, f"untested examples: {present - tested}"
@@ -280,3 +282,19 @@ def test_wide_results_example():
     count, widest = lines[-1].split()[0], lines[-1].split()[-2]
     assert int(count) > 100 and int(widest) <= 60  # every line fits, nothing cut
     assert "…" not in "\n".join(lines)
+
+
+def test_functions_example():
+    lines = _run_script("functions.sh").stdout.splitlines()
+    assert lines[0] == "grad x₁^2*x₂ at (3, 2): 12.0 9.0"  # 2*x1*x2, x1^2
+    assert (
+        lines[1] == "SIN(x): derivcli: error: unknown function 'SIN': did you mean 'sin'?, exit 2"
+    )
+    assert lines[2].startswith("at 1e-10 in float32: log(1 + x) = 0.0, log1p(x) = 1.0000000")
+    assert abs(float(lines[3].split(": ")[1]) - math.exp(-30)) <= 1e-9 * math.exp(-30)
+    halves = [float(v) for v in lines[4].split(": ")[1].split()]
+    assert all(abs(h - 0.5) <= 1e-12 for h in halves)
+    assert lines[5] == "relu at 0 with --strict: exit 3"
+    # W(e) = 1: W'(e) = 1/(e + e) = 1/(2e)
+    slopes = [float(v) for v in lines[6].split(": ")[1].split()]
+    assert slopes[0] == 1.0 and abs(slopes[1] - 1 / (2 * math.e)) <= 1e-15

@@ -104,6 +104,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "log", (1, 2), "natural logarithm; log(x, b) in base b", aliases=("ln",), domain=(0.2, 3.0)
     ),
+    FunctionSpec("log1p", (1, 1), "log(1 + x), accurate for tiny x", domain=(-0.8, 3.0)),
+    FunctionSpec("expm1", (1, 1), "exp(x) - 1, accurate for tiny x"),
+    FunctionSpec(
+        "logsumexp",
+        (2, None),
+        "log(exp(x) + exp(y) + ...), without overflow",
+        aliases=("logaddexp",),
+    ),
     FunctionSpec("log2", (1, 1), "base-2 logarithm", domain=(0.2, 3.0)),
     FunctionSpec("log10", (1, 1), "base-10 logarithm", domain=(0.2, 3.0)),
     FunctionSpec("sqrt", (1, 1), "square root (also √x)", domain=(0.2, 3.0)),
@@ -152,6 +160,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         break_kind="jump",
     ),
     FunctionSpec(
+        "relu",
+        (1, 1),
+        "max(x, 0), the rectifier",
+        domain=(0.2, 3.0),
+        breaks="zero",
+        break_kind="kink",
+    ),
+    FunctionSpec(
         "min",
         (2, None),
         "smallest of two or more arguments",
@@ -179,6 +195,7 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     # special functions
     FunctionSpec("erf", (1, 1), "error function"),
     FunctionSpec("erfc", (1, 1), "complementary error function"),
+    FunctionSpec("erfinv", (1, 1), "inverse error function, for -1 < x < 1", domain=(-0.9, 0.9)),
     FunctionSpec(
         "gamma", (1, 1), "Gamma function (also for negative non-integers)", domain=(0.3, 3.0)
     ),
@@ -192,6 +209,14 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "polygamma(n, x), the n-th derivative of digamma",
         domain=(0.3, 3.0),
         static_args=(0,),
+    ),
+    FunctionSpec("beta", (2, 2), "Beta function gamma(x)*gamma(y)/gamma(x + y)", domain=(0.3, 3.0)),
+    FunctionSpec(
+        "lambertw",
+        (1, 1),
+        "Lambert W, principal branch: w*exp(w) = x, for x >= -1/e",
+        aliases=("LambertW",),
+        domain=(-0.3, 3.0),
     ),
     FunctionSpec("sigmoid", (1, 1), "logistic function 1/(1 + exp(-x))"),
     FunctionSpec("softplus", (1, 1), "log(1 + exp(x))"),

@@ -10,7 +10,6 @@ points at its column. ``parse_tree`` and ``parse_value_tree`` stop there; the ot
 
 from __future__ import annotations
 
-import difflib
 import keyword
 import re
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from fractions import Fraction
 
 from derivcli import limits, recursion
 from derivcli.errors import InputError, LimitError, ParseError
-from derivcli.expr import tree
+from derivcli.expr import names, tree
 from derivcli.expr.functions import BY_NAME, FUNCTIONS
 
 GREEK_NAMES = frozenset(
@@ -57,10 +56,18 @@ _ROOT_SIGNS = {"√": 2, "∛": 3, "∜": 4}
 _SUPERSCRIPTS = {"⁰": 0, "¹": 1, "²": 2, "³": 3, "⁴": 4, "⁵": 5, "⁶": 6, "⁷": 7, "⁸": 8, "⁹": 9}
 _SUPERSCRIPT_SIGNS = {"⁻": -1, "⁺": 1}
 _NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?", re.ASCII)
-_LETTERS = r"A-Za-z\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03bf\u03c1-\u03c9"
+# Latin and Greek letters, and ħ (its other form ℏ, like µ and ϕ, is read as this one:
+# names.LETTER_FORMS).
+_LETTERS = r"A-Za-z\u0127\u0391-\u03a1\u03a3-\u03a9\u03b1-\u03bf\u03c1-\u03c9"
 _NAME_START = re.compile(f"[{_LETTERS}]")
-_NAME = re.compile(f"[{_LETTERS}][{_LETTERS}0-9_]*")
-_IDENTIFIER = re.compile(r"^" + _NAME.pattern + r"$")
+# Subscript digits end a name, as they end it on paper: a₀x₁ is a_0*x_1.
+_NAME = re.compile(f"[{_LETTERS}][{_LETTERS}0-9_]*[{names.SUBSCRIPT_DIGITS}]*")
+_IDENTIFIER = re.compile(f"^[{_LETTERS}][{_LETTERS}0-9_]*$")
+# A name that reads as a variable when called: a letter or a Greek letter's name, then
+# digits or an underscore and more (x(y + 1), x_1(t), theta(t) are products, not calls).
+_VARIABLE_LIKE = re.compile(
+    f"^(?:[{_LETTERS}]|" + "|".join(sorted(GREEK_NAMES)) + r")(?:_?[0-9]+|_\w+)?$"
+)
 _DIGITS = frozenset("0123456789")  # str.isdigit is also true for "²" and "٣"
 _PREFIXED_NUMBER = re.compile(r"0[xXoObB][0-9A-Fa-f]")
 
@@ -78,6 +85,7 @@ class Token:
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split text into tokens; any character outside the syntax is an error at its column."""
     tokens: list[Token] = []
+    text = text.translate(names.LETTER_FORMS)  # one character for one: columns stay
     i = 0
     while i < len(text):
         ch = text[i]
@@ -92,7 +100,7 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
             i = match.end()
         elif _NAME_START.match(ch):
             match = _NAME.match(text, i)
-            tokens.append(Token("name", match.group(0), pos))
+            tokens.append(Token("name", names.canonical(match.group(0)), pos))
             i = match.end()
         elif ch == "π":
             tokens.append(Token("name", "pi", pos))
@@ -112,6 +120,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
         elif ch in _ROOT_SIGNS:
             tokens.append(Token("op", ch, pos, _ROOT_SIGNS[ch]))
             i += 1
+        elif ch in names.SUBSCRIPT_DIGITS:
+            raise ParseError(f"'{ch}': subscript digits follow a name, as x₁", None, pos)
         elif ch in _SUPERSCRIPTS or ch in _SUPERSCRIPT_SIGNS:
             j = i + 1 if ch in _SUPERSCRIPT_SIGNS else i
             while j < len(text) and text[j] in _SUPERSCRIPTS:
@@ -430,8 +440,7 @@ class _Parser:
         if name in CONSTANTS:
             return f"'{name}' is a constant, not a function"
         listed = [n for spec in FUNCTIONS if spec.listed for n in spec.names]
-        close = difflib.get_close_matches(name, listed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"for a product write {name}*(...)"
+        hint = names.unknown_function_hint(name, listed, bool(_VARIABLE_LIKE.match(name)))
         return f"unknown function '{name}': {hint}"
 
 
@@ -572,7 +581,7 @@ def parse_point(spec: str) -> dict:
     point: dict = {}
     for offset, part in split_top_level(spec):
         name_part, equals, value = part.partition("=")
-        name = name_part.strip()
+        name = canonical_name(name_part)
         if not equals:
             raise InputError(f"'{part.strip()}' in '{spec}' is not name=value")
         if not _IDENTIFIER.match(name) or name in RESERVED:
@@ -587,6 +596,12 @@ def parse_point(spec: str) -> dict:
     return point
 
 
+def canonical_name(name: str) -> str:
+    """A variable's name as the parser reads it in an expression (µ is μ, x₁ is x_1),
+    without the spaces around it; check it with is_identifier."""
+    return names.canonical(name.strip())
+
+
 def is_identifier(name: str) -> bool:
-    """Whether name is a valid variable name."""
+    """Whether name is a valid variable name, as written by canonical_name."""
     return bool(_IDENTIFIER.match(name)) and name not in RESERVED and name not in CONSTANTS

@@ -128,7 +128,7 @@ class Grid(Source):
     label = "--grid"
 
     def __init__(self, spec: str):
-        from derivcli.expr.parse import is_identifier, split_top_level
+        from derivcli.expr.parse import canonical_name, is_identifier, split_top_level
 
         self.names, self.axes = [], []
         if not spec.strip():
@@ -137,6 +137,7 @@ class Grid(Source):
             )
         for _, part in split_top_level(spec):
             name, equals, axis = (s.strip() for s in part.partition("="))
+            name = canonical_name(name)
             if not equals or not is_identifier(name):
                 raise InputError.about(
                     "grid", "'{part}' in {opt} is not name=start:stop:count", part=part.strip()
@@ -505,7 +506,9 @@ def _header_names(header: bytes, label: str) -> list[str]:
         text = header.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{label}, line 1: the header is not UTF-8 text") from None
-    return [cell.strip().strip('"').strip() for cell in text.strip().split(",")]
+    from derivcli.expr.names import canonical  # x₁ is x_1, as in the expression
+
+    return [canonical(cell.strip().strip('"').strip()) for cell in text.strip().split(",")]
 
 
 def _check_names(names: list[str], label: str) -> None:

@@ -72,6 +72,9 @@ LOWERINGS: dict[str, Callable] = {
     "exp": _torch("exp"),
     "log": _torch("log"),
     "root": _root,
+    "log1p": _torch("log1p"),
+    "expm1": _special("expm1"),
+    "logsumexp": _special("logsumexp"),
     "log2": _torch("log2"),
     "log10": _torch("log10"),
     "sqrt": _torch("sqrt"),
@@ -82,6 +85,7 @@ LOWERINGS: dict[str, Callable] = {
     "sign": _torch("sign"),
     "floor": _torch("floor"),
     "ceil": _torch("ceil"),
+    "relu": _torch("relu"),
     "min": lambda t, *xs: functools.reduce(t.minimum, xs),
     "max": lambda t, *xs: functools.reduce(t.maximum, xs),
     # sympy keeps its value at 0 (1/2 here) as a second argument.
@@ -89,6 +93,9 @@ LOWERINGS: dict[str, Callable] = {
     # special functions
     "erf": _torch("erf"),
     "erfc": _torch("erfc"),
+    "erfinv": _torch("erfinv"),
+    "beta": _special("beta"),
+    "lambertw": _special("lambertw"),
     "gamma": _special("gamma"),
     "loggamma": _special("lgamma"),
     "polygamma": _special("polygamma"),

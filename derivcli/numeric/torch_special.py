@@ -61,8 +61,7 @@ def lgamma(x: torch.Tensor) -> torch.Tensor:
 
 def gamma(x: torch.Tensor) -> torch.Tensor:
     """Gamma(x), also for negative non-integers, where its sign alternates."""
-    negative = (x < 0) & (torch.remainder(torch.floor(x), 2) == 1)
-    return torch.where(negative, -1.0, 1.0).to(x.dtype) * torch.exp(lgamma(x))
+    return _gamma_sign(x) * torch.exp(lgamma(x))
 
 
 def _sigmoid_slope_value(x):
@@ -259,3 +258,110 @@ def acot(x: torch.Tensor) -> torch.Tensor:
     half_pi = torch.full_like(x, math.pi / 2)
     near = torch.where(x < 0, -half_pi, half_pi) - torch.atan(x)
     return torch.where(small, near, torch.atan(1 / safe))
+
+
+class _OfStacked(torch.autograd.Function):
+    """A function of the arguments stacked in the first dimension, which its backward
+    reads again."""
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0])
+
+
+class _Softmax(_OfStacked):
+    """The softmax over the first dimension, whose derivative s_i (delta_ij - s_j) is
+    formed as s_j * sum_i s_i (v_j - v_i): 1 - s_j, which cancels where s_j is near 1
+    (logaddexp(x, 0)'' at 30 kept 2 digits), is never computed."""
+
+    @staticmethod
+    def forward(stacked):
+        return torch.softmax(stacked, dim=0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (stacked,) = ctx.saved_tensors
+        s = _Softmax.apply(stacked)  # differentiable again, for higher orders
+        differences = grad.unsqueeze(1) - grad.unsqueeze(0)  # [j, i]: v_j - v_i
+        return s * (differences * s.unsqueeze(0)).sum(dim=1)
+
+
+class _LogSumExp(_OfStacked):
+    @staticmethod
+    def forward(stacked):
+        return torch.logsumexp(stacked, dim=0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (stacked,) = ctx.saved_tensors
+        return grad.unsqueeze(0) * _Softmax.apply(stacked)
+
+
+def logsumexp(*xs: torch.Tensor) -> torch.Tensor:
+    """log(exp(x1) + ... + exp(xn)) without overflow; its gradient is the softmax, and
+    its second derivatives s_i (delta_ij - s_j) keep their digits."""
+    stacked = torch.stack(torch.broadcast_tensors(*xs))
+    if torch.is_grad_enabled():
+        return _LogSumExp.apply(stacked)
+    return torch.logsumexp(stacked, dim=0)
+
+
+def _gamma_sign(x: torch.Tensor) -> torch.Tensor:
+    """The sign of Gamma(x): -1 on (-1, 0), (-3, -2), ..., 1 elsewhere."""
+    negative = (x < 0) & (torch.remainder(torch.floor(x), 2) == 1)
+    return torch.where(negative, -1.0, 1.0).to(x.dtype)
+
+
+def beta(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Gamma(x)*Gamma(y)/Gamma(x + y) through loggamma: no overflow where the gammas would."""
+    sign = _gamma_sign(x) * _gamma_sign(y) * _gamma_sign(x + y)
+    return sign * torch.exp(lgamma(x) + lgamma(y) - lgamma(x + y))
+
+
+_INVERSE_E = math.exp(-1)
+# W's series at the branch point -1/e in p = sqrt(2(e*x + 1)), to p^6 (DLMF 4.13.6).
+_BRANCH_SERIES = [-1.0, 1.0, -1 / 3, 11 / 72, -43 / 540, 769 / 17280, -221 / 8505]
+
+
+def _lambertw_value(x: torch.Tensor) -> torch.Tensor:
+    # In float64 for any dtype: Halley's iteration from a start that is already close,
+    # on f(w) = w - x*exp(-w), which neither overflows nor underflows for x up to
+    # float64's largest; nan below -1/e.
+    z = x.to(torch.float64)
+    p = torch.sqrt(torch.clamp(2 * (math.e * z + 1), min=0))
+    near_branch = torch.zeros_like(z)
+    for coefficient in reversed(_BRANCH_SERIES):
+        near_branch = near_branch * p + coefficient
+    large = torch.clamp(z, min=3.0)
+    log_large = torch.log(large)
+    w = torch.where(
+        z < -0.25, near_branch, torch.where(z < 3, torch.log1p(torch.clamp(z, min=-0.25)), 0.0)
+    )
+    w = torch.where(z >= 3, log_large - torch.log(log_large), w)
+    for _ in range(6):
+        scaled = z * torch.exp(-w)  # w*exp(w) = x: scaled is w at the root
+        f = w - scaled
+        slope = 1 + scaled
+        denominator = 2 * slope * slope + f * scaled
+        step = torch.where(denominator != 0, 2 * f * slope / denominator, 0.0)
+        w = w - step
+    w = torch.where(z == -_INVERSE_E, -1.0, w)
+    w = torch.where((z < -_INVERSE_E) | torch.isnan(z), math.nan, w)
+    w = torch.where(torch.isinf(z) & (z > 0), math.inf, w)
+    return w.to(x.dtype)
+
+
+lambertw = _with_derivative(
+    _lambertw_value,
+    lambda x: 1 / (x + torch.exp(lambertw(x))),
+    "Lambert W's principal branch, for x >= -1/e (torch has none): Halley's iteration, "
+    "with the derivative 1/(x + exp(W)), itself differentiable.",
+)
+
+# torch's backward of expm1 is 1 + expm1(x), which cancels for negative x (at -30 it
+# kept 4 digits in float64, none in float32): exp(x) instead.
+expm1 = _with_derivative(
+    torch.expm1, torch.exp, "exp(x) - 1, whose derivative exp(x) keeps its digits at x < 0."
+)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy
+from sympy.codegen import cfunctions
 
 from derivcli import limits
 from derivcli.symbolic import special
@@ -60,8 +61,9 @@ def _build_root(x, n):
     return limits.checked_pow(x, sympy.Rational(1, n))
 
 
-def build_polygamma(n, x):
-    """polygamma(n, x), kept unevaluated where sympy's expansion would be costly."""
+def build_polygamma(n, x, cls=sympy.polygamma):
+    """polygamma(n, x), kept unevaluated where sympy's expansion would be costly (cls:
+    sympy's class, or derivcli's with cached values that beta's derivatives hold)."""
     from derivcli.errors import InputError, LimitError
 
     if not n.is_Integer or n < 0:
@@ -71,7 +73,7 @@ def build_polygamma(n, x):
     # sympy expands polygamma at a rational into harmonic sums, whose cost grows with
     # n and x (polygamma(100, 3000) takes minutes): keep such values as they are.
     costly = x.is_Rational and (n + 1) * abs(x) > MAX_POLYGAMMA_EXPANSION
-    return sympy.polygamma(n, x, evaluate=not costly)
+    return cls(n, x, evaluate=not costly)
 
 
 def _number_only(name: str, value, *args):
@@ -124,6 +126,9 @@ SYMPY_CLASSES: dict[str, type] = {
     # exponentials, logarithms, roots
     "exp": sympy.exp,
     "log": sympy.log,
+    "log1p": cfunctions.log1p,
+    "expm1": cfunctions.expm1,
+    "logsumexp": special.logsumexp,
     "root": special.root,
     # piecewise
     "abs": sympy.Abs,
@@ -136,6 +141,9 @@ SYMPY_CLASSES: dict[str, type] = {
     # special functions
     "erf": sympy.erf,
     "erfc": sympy.erfc,
+    "erfinv": sympy.erfinv,
+    "beta": sympy.beta,
+    "lambertw": sympy.LambertW,
     "gamma": sympy.gamma,
     "loggamma": sympy.loggamma,
     "polygamma": sympy.polygamma,
@@ -163,8 +171,14 @@ _BUILT: dict[str, Callable[..., sympy.Expr]] = {
     "root": lambda x, n: _build_root(x, n),
     "floor": special.floor,
     "ceil": special.ceiling,
+    "relu": lambda x: sympy.Max(x, sympy.S.Zero),  # a max: its kink at 0 is max's tie
     "min": _n_ary(sympy.Min),
     "max": _n_ary(sympy.Max),
+    "log1p": special.log1p,
+    "expm1": special.expm1,
+    "erfinv": special.erfinv,
+    "lambertw": special.LambertW,
+    "beta": special.beta,
     "gamma": lambda x: _bounded_gamma(sympy.gamma, x),
     "loggamma": lambda x: _bounded_gamma(sympy.loggamma, x),
     "digamma": lambda x: build_polygamma(sympy.S.Zero, x),
@@ -193,7 +207,9 @@ def exact_value_builder(node) -> Callable | None:
     """How exact evaluation rebuilds a node of this class at numeric arguments, where
     sympy's own evaluation would be costly: None for the ordinary node.func."""
     if isinstance(node, sympy.polygamma):
-        return build_polygamma
+        return lambda n, x: build_polygamma(n, x, special.polygamma)
+    if isinstance(node, sympy.exp) and isinstance(node.args[0], special.LambertW):
+        return _exp_of_lambertw
     exact = special.EXACT_CLASSES.get(type(node))
     if exact is not None:
         return exact
@@ -203,3 +219,11 @@ def exact_value_builder(node) -> Callable | None:
         cls = type(node)
         return lambda x: cls(x, evaluate=not (x.is_Rational and abs(x) > MAX_GAMMA_INTEGER))
     return None
+
+
+def _exp_of_lambertw(w):
+    # W's derivatives hold exp(W(x)); at a number c other than 0 it is c/W(c), whose
+    # value costs one W (the exp of it cost a Taylor polynomial of order 4 20 s more).
+    if isinstance(w, special.LambertW) and w.args[0].is_nonzero:
+        return w.args[0] / w
+    return sympy.exp(w)

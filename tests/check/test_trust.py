@@ -86,6 +86,22 @@ ENTRY_CASES = [
     ("grad", "loggamma(x)", "x=12345.6", A, mpmath.digamma),
     ("grad", "polygamma(2, x)", "x=1e6", A, lambda x: mpmath.polygamma(3, x)),
     ("hessian", "cos(x)^2", "x=pi/4", None, lambda x: -2 * mpmath.cos(2 * x)),
+    # the rows of issue 15, at their edges (SymEngine has none of them: it refuses)
+    ("grad", "log1p(x)", "x=1e-300", A, lambda x: 1 / (1 + x)),
+    ("hessian", "log1p(x)", "x=-0.999999", A, lambda x: -1 / (1 + x) ** 2),
+    ("grad", "expm1(x)", "x=-30", A, mpmath.exp),  # torch's 1 + expm1(x) kept 4 digits
+    ("hessian", "logaddexp(x, 0)", "x=30", A, _sigmoid_slope),
+    ("grad", "logsumexp(x, 1000, 1000)", "x=1000", A, lambda x: 1 / (1 + 2 * mpmath.exp(1000 - x))),
+    (
+        "grad",
+        "erfinv(x)",
+        "x=0.999999",
+        A,
+        lambda x: mpmath.sqrt(mpmath.pi) / 2 * mpmath.exp(mpmath.erfinv(x) ** 2),
+    ),
+    ("grad", "lambertw(x)", "x=1e300", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
+    ("grad", "lambertw(x)", "x=-0.3678", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
+    ("grad", "beta(x, 2)", "x=1e-8", A, lambda x: mpmath.diff(lambda t: mpmath.beta(t, 2), x)),
 ]
 
 

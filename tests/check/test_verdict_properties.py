@@ -29,6 +29,11 @@ def _real_root(x, n):
     return mpmath.sign(x) * abs(x) ** (mpmath.mpf(1) / n)
 
 
+def _lambertw(x):
+    w = mpmath.lambertw(x)
+    return w.real if x >= -mpmath.exp(-1) else w  # complex below -1/e
+
+
 # name -> (mpmath function, points near which it is singular or switches branch)
 UNARY = {
     "sin": (mpmath.sin, []),
@@ -64,6 +69,10 @@ UNARY = {
     "sigmoid": (lambda x: 1 / (1 + mpmath.exp(-x)), []),
     "softplus": (lambda x: mpmath.log1p(mpmath.exp(x)), []),
     "sinc": (mpmath.sinc, []),
+    "log1p": (mpmath.log1p, [-1.0]),
+    "expm1": (mpmath.expm1, []),
+    "erfinv": (mpmath.erfinv, [1.0, -1.0]),  # ValueError outside [-1, 1]: no truth
+    "lambertw": (lambda x: _lambertw(x), [-math.exp(-1)]),
 }
 NAMES = sorted(UNARY)
 TOLERANCE = {"float64": 1e-9, "float32": 1e-4}

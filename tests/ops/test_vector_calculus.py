@@ -52,7 +52,10 @@ def _point(spec) -> dict[str, float]:
 
 
 # derivcli's own sympy functions that lambdify does not know
-MPMATH_ONLY = {"softplus": lambda t: mpmath.log1p(mpmath.exp(t))}
+MPMATH_ONLY = {
+    "softplus": lambda t: mpmath.log1p(mpmath.exp(t)),
+    "logsumexp": lambda *ts: mpmath.log(mpmath.fsum(mpmath.exp(t) for t in ts)),
+}
 
 
 def _diff(expr, point: dict, orders: tuple[int, ...]) -> float:
