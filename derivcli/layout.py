@@ -13,8 +13,11 @@ display budget says how long it is and that --format json shows it whole
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from derivcli.nested import flatten
 from derivcli.result import PointResult, Result
+from derivcli.symbolic.math_text import superscript
 
 NUMBER_DIGITS = 4  # significant digits of the compact matrix's numbers
 BORDERS = 3  # a column's share of a rich table's borders and padding
@@ -86,7 +89,7 @@ def entry_lines(
     from rich.table import Table
     from rich.text import Text
 
-    labels = flatten(result.op.labels(result.variables, len(result.expressions)))
+    labels = listing_labels(result, unicode=not hasattr(t, "math"))
     shown = flatten(result.shown)
     exact = [None] * len(shown) if point is None else flatten(point.exact_shown(precision))
     numeric = [None] * len(shown) if point is None else flatten(point.numeric)
@@ -120,7 +123,8 @@ def entry_lines(
             lines.append(grid)
         text = Text(math(shown[i]), style="cyan")
         if point is not None:
-            text.append(math(f"  = {_exact_words(exact[i])}"), style="bold")
+            if exact[i] != shown[i]:  # not `200  = 200`
+                text.append(math(f"  = {_exact_words(exact[i])}"), style="bold")
             if result.op.layout != "matrix":
                 text.append(f"  torch {number(numeric[i])} ")
                 text.append_text(mark(verdicts[i], t))
@@ -133,6 +137,33 @@ def entry_lines(
     if zeros:
         lines.append(Text(t(_zeros_words(zeros, len(labels))), style="dim"))
     return lines
+
+
+def listing_labels(result: Result, unicode: bool = True) -> list[str]:
+    """Each entry's label in the listing: ∂²f/∂x1∂x2 where the entry is one partial
+    derivative of one expression (d2/dx12 would read as x12), the operation's own
+    otherwise or on a console without the glyphs."""
+    components = len(result.expressions)
+    entries = flatten(result.op.entries(components, result.variables))
+    if not unicode or components != 1:
+        return [entry.label for entry in entries]
+    return [partial_label(entry, result.variables) or entry.label for entry in entries]
+
+
+def partial_label(entry, variables) -> str | None:
+    """`∂²f/∂x∂y`, `∂³f/∂x²∂y`, `∂f/∂x` for an entry that is one partial derivative of
+    the expression (coefficient 1) by these variables, in order; None for another."""
+    if len(entry.terms) != 1:
+        return None
+    term = entry.terms[0]
+    if term.coefficient != 1 or not term.variables:
+        return None
+    order = len(term.variables)
+    below = "".join(
+        f"∂{variables[index]}{superscript(count) if count > 1 else ''}"
+        for index, count in ((i, len(list(run))) for i, run in groupby(term.variables))
+    )
+    return f"∂{superscript(order) if order > 1 else ''}f/{below}"
 
 
 def _exact_words(text: str | None) -> str:

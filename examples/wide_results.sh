@@ -16,7 +16,7 @@ table=$(COLUMNS=60 derivcli hessian "$lj" --wrt "$names" --at "$at")
 # the first block of the numbers' matrix, the first entries listed, the last lines
 sed -n '/^d2\/d·d·/,/^x3_2/p' <<<"$table" | head -13
 echo ...
-grep -A4 -m1 '^d2/dx0_02' <<<"$table"
+grep -A4 -m1 '^∂²f/∂x0_0² ' <<<"$table"
 echo ...
 tail -3 <<<"$table"
 python3 -c 'import sys

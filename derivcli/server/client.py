@@ -135,16 +135,22 @@ def _stream(stream) -> dict:
 def _run(sock, request: dict) -> int | None:
     from derivcli.server import protocol
 
+    # Signals are taken from before the request: one that comes before the command's
+    # pid is passed on once it is known (a Ctrl-Z in that moment stopped only this
+    # process, and the command ran on: tests/server's flaky Ctrl-Z test on a loaded machine).
+    group = _Forwarder()
     try:
         protocol.send(sock, request, fds=[0, 1, 2])
         reader = protocol.Reader(sock)
         reply = reader.message()
     except (OSError, protocol.ProtocolError):
+        group.restore(replay=True)
         return None  # the server went away before starting anything: run it here
     if "pid" not in reply:
+        group.restore(replay=True)
         return None  # refused: another version's server, or a request it cannot take
     sock.settimeout(None)  # the command takes as long as it takes
-    group = _Forwarder(int(reply["pid"]))
+    group.started(int(reply["pid"]))
     try:
         while True:
             try:
@@ -175,12 +181,14 @@ def running(pid: int) -> bool:
 
 
 class _Forwarder:
-    """Pass Ctrl-C, SIGTERM and SIGHUP on to the command's process group, while it runs."""
+    """Pass Ctrl-C, SIGTERM and SIGHUP on to the command's process group, while it runs;
+    those that come before its pid is known, once it is."""
 
-    def __init__(self, pid: int):
+    def __init__(self):
         from derivcli.server.protocol import FORWARDED
 
-        self.pid = pid
+        self.pid: int | None = None
+        self.pending: list[int] = []
         self.previous = {}
         for number in FORWARDED:
             if signal.getsignal(number) == signal.SIG_IGN:
@@ -190,7 +198,20 @@ class _Forwarder:
         if stop is not None and signal.getsignal(stop) == signal.SIG_DFL:
             self.previous[stop] = signal.signal(stop, self._suspend)
 
+    def started(self, pid: int) -> None:
+        """The command runs as process group pid: pass on what came before."""
+        self.pid = pid
+        pending, self.pending = self.pending, []
+        for signum in pending:
+            if signum == getattr(signal, "SIGTSTP", None):
+                self._suspend(signum, None)
+            else:
+                self._pass_on(signum, None)
+
     def _pass_on(self, signum, frame):
+        if self.pid is None:
+            self.pending.append(signum)
+            return
         try:
             os.killpg(self.pid, signum)
         except OSError:
@@ -199,15 +220,24 @@ class _Forwarder:
     def _suspend(self, signum, frame):
         """Ctrl-Z: stop the command too (SIGSTOP: its group has no terminal, which makes
         the kernel discard a SIGTSTP), stop here, and continue both on fg or bg."""
+        if self.pid is None:
+            self.pending.append(signum)
+            return
         self._pass_on(signal.SIGSTOP, frame)
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)  # stopped here until SIGCONT
         signal.signal(signum, self._suspend)
         self._pass_on(signal.SIGCONT, frame)
 
-    def restore(self) -> None:
+    def restore(self, replay: bool = False) -> None:
+        """The handlers as they were; with replay, the signals that came while no command
+        ran delivered to this process (which then runs the command itself)."""
         for number, handler in self.previous.items():
             signal.signal(number, handler)
+        if replay:
+            for signum in self.pending:
+                os.kill(os.getpid(), signum)
+            self.pending = []
 
     def server_lost(self) -> int:
         """The server died mid-command: let the command finish (its output complete, or

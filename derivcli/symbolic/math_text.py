@@ -56,6 +56,11 @@ _ASCII_MATH = str.maketrans({"·": "*", "π": "pi", "≈": "~"})
 _FROM_SUPERSCRIPTS = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
 
 
+def superscript(number: int) -> str:
+    """number in superscript digits: 12 as ¹²."""
+    return str(number).translate(_SUPERSCRIPTS)
+
+
 def ascii_math(text: str) -> str:
     """This module's notation in ASCII that derivcli parses the same (`x^2*sqrt(y)` for
     `x²·√y`), for a console that cannot encode it."""

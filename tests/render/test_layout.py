@@ -11,7 +11,7 @@ from helpers import lennard_jones, rosenbrock
 from rich.cells import cell_len
 
 import derivcli
-from derivcli import render
+from derivcli import layout, render
 from derivcli.expr.parse import parse_result
 from derivcli.nested import flatten
 
@@ -67,14 +67,14 @@ def test_the_numbers_are_aligned_in_a_matrix_and_the_zeros_counted(wide_results)
     zeros = sum(1 for entry in flatten(result.shown) if entry == "0")
     assert f"the other {zeros} of the 400 entries are 0" in text
     # a mirrored entry is listed once, under both labels
-    assert "d2/dx0dx1 = d2/dx1dx0" in text
+    assert "∂²f/∂x0∂x1 = ∂²f/∂x1∂x0" in text
 
 
 def test_each_entry_is_listed_once_and_merged_only_with_equal_ones(wide_results):
     result = wide_results["lennard-jones-4"]
     text = render.table_text(result, width=250)
     shown, exact = flatten(result.shown), flatten(result.results[0].exact_shown(6))
-    labels = flatten(result.op.labels(result.variables, 1))
+    labels = layout.listing_labels(result)
     found = {label: text.count(label + " ") + text.count(label + "\n") for label in labels}
     assert set(found.values()) == {1}  # every label once (none is a prefix of another)
     forms = {}
@@ -104,4 +104,23 @@ def test_the_console_width_is_taken_from_columns(cli, monkeypatch):
     run = cli("grad", "sin(x*y)*exp(cos(x^2+y))*log(2+x^2+y^2)", "--at", "x=1,y=2")
     assert run.exit_code == 0, run.output
     _check_readable(run.stdout, 40)
-    assert "d/dx" in run.stdout and "d/dy" in run.stdout
+    assert "∂f/∂x" in run.stdout and "∂f/∂y" in run.stdout
+
+
+def test_the_listing_labels_partial_derivatives_as_mathematics_writes_them():
+    hessian = derivcli.hessian("x1^2*x12", at={"x1": 1, "x12": 2})
+    assert layout.listing_labels(hessian) == [
+        "∂²f/∂x1²",  # not d2/dx12, which reads as x12
+        "∂²f/∂x1∂x12",
+        "∂²f/∂x12∂x1",
+        "∂²f/∂x12²",
+    ]
+    third = derivcli.diff("x^3*y", wrt=["x", "x", "y"], at={"x": 1, "y": 1})
+    assert layout.listing_labels(third) == ["∂³f/∂x²∂y"]
+    assert layout.listing_labels(derivcli.grad("x*y")) == ["∂f/∂x", "∂f/∂y"]
+    # where an entry is not one partial derivative of one expression: the op's labels
+    laplacian = derivcli.laplacian("x^2 + y^2")
+    assert layout.listing_labels(laplacian) == flatten(laplacian.op.labels(["x", "y"]))
+    jacobian = derivcli.jacobian(["x*y", "x + y"])
+    assert layout.listing_labels(jacobian) == flatten(jacobian.op.labels(["x", "y"], 2))
+    assert layout.listing_labels(hessian, unicode=False)[0] == "d2/dx12"
