@@ -39,13 +39,10 @@ from derivcli.expr.parse import (
 from derivcli.nested import flatten, map_nested
 from derivcli.result import Finding, PointResult, Result
 from derivcli.run import session
-from derivcli.run.request import DEVICES, DTYPES
+from derivcli.run.request import DEVICES, DTYPES, ENGINES, SYMBOLIC_BACKENDS
 from derivcli.symbolic import backend as symbolic_backends
 from derivcli.symbolic import build
 from derivcli.symbolic.backend import Unsupported
-
-ENGINES = ("auto", "autograd", "symbolic")
-
 
 # compute's keyword symbolic (the backend's name) hides the module there
 
@@ -251,12 +248,9 @@ def check_timeout(timeout) -> None:
 
 def check_symbolic(name: str) -> None:
     """Refuse an unknown symbolic backend."""
-    from derivcli.symbolic.choice import CHOICES
-
-    if not isinstance(name, str) or name not in CHOICES:
-        raise InputError(
-            f"unknown symbolic backend {_shown(name)}: use {', '.join(CHOICES)}", "symbolic"
-        )
+    if not isinstance(name, str) or name not in SYMBOLIC_BACKENDS:
+        known = ", ".join(SYMBOLIC_BACKENDS)
+        raise InputError(f"unknown symbolic backend {_shown(name)}: use {known}", "symbolic")
 
 
 def check_engine(engine: str) -> None:

@@ -21,7 +21,14 @@ import typer.core
 
 from derivcli import ops
 from derivcli.errors import DerivcliError, ExitStatus
-from derivcli.run.request import DEFAULT_CHUNK_SIZE, DEVICES, DTYPES, FORMATS
+from derivcli.run.request import (
+    DEFAULT_CHUNK_SIZE,
+    DEVICES,
+    DTYPES,
+    ENGINES,
+    FORMATS,
+    SYMBOLIC_BACKENDS,
+)
 
 # click's UsageError, which typer re-exports only through its subclass BadParameter
 # (recent typer releases vendor click).
@@ -129,6 +136,7 @@ app = typer.Typer(
 Expression = Annotated[
     str,
     typer.Argument(
+        metavar="EXPRESSION",
         help='The expression, e.g. "sin(x)*y" (quote it for the shell); - reads it from '
         "stdin, @FILE from a file (line breaks are spaces).",
         show_default=False,
@@ -211,6 +219,7 @@ Engine = Annotated[
         help="auto, symbolic (the symbolic derivatives lowered to torch) or autograd "
         "(torch.autograd). auto: symbolic for --points/--grid and the csv, jsonl and npy "
         "formats, autograd where each point is checked against exact values.",
+        **_choices(ENGINES),
     ),
 ]
 Symbolic = Annotated[
@@ -220,6 +229,7 @@ Symbolic = Annotated[
         help="The symbolic backend: auto, sympy or symengine. auto: SymEngine (50 to 500 "
         "times faster) for large expressions whose functions it has, sympy otherwise; exact "
         "values and verdicts are the same (use sympy or symengine to compare them).",
+        **_choices(SYMBOLIC_BACKENDS),
     ),
 ]
 ChunkSize = Annotated[

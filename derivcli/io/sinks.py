@@ -369,7 +369,9 @@ def _rows(points: np.ndarray, values: np.ndarray) -> list[list[float]]:
 
 
 class CsvSink(Sink):
-    """The variables, then one column per entry (d/dx, d2/dxdy, df1/dx); repr round-trips."""
+    """The variables, then one column per entry (d/dx, d2/dxdy, df1/dx); each number the
+    shortest text that round-trips in its dtype (the points float64; float32 values as
+    0.6666667, like plain's)."""
 
     def __init__(self, output, names, labels, shape, dtype, count=None):
         super().__init__(output, names, labels, shape, dtype, count)
@@ -380,6 +382,14 @@ class CsvSink(Sink):
         # The header goes out with the first rows, so that an error in the first
         # chunk leaves stdout empty.
         header, self._header = self._header, ""
+        if self.dtype == "float32":
+            flat32 = values.reshape(len(values), -1).astype(np.float32)
+            return header + "".join(
+                [
+                    ",".join([*map(repr, point), *map(str, row)]) + "\n"
+                    for point, row in zip(points.tolist(), flat32, strict=True)
+                ]
+            )
         row = self._row
         return header + "".join([row % tuple(r) for r in _rows(points, values)])
 

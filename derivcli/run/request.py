@@ -9,6 +9,8 @@ from derivcli.errors import InputError
 FORMATS = ("table", "json", "plain", "csv", "jsonl", "npy", "latex")
 DTYPES = ("float64", "float32")
 DEVICES = ("cpu", "cuda", "cuda:N", "mps")  # cuda:N: the CUDA device of index N
+ENGINES = ("auto", "autograd", "symbolic")
+SYMBOLIC_BACKENDS = ("auto", "sympy", "symengine")  # symbolic/choice.py chooses for auto
 # Numbers only, written chunk by chunk for many points (plain too; table and json
 # check every point against exact values).
 STREAMED = ("csv", "jsonl", "npy")

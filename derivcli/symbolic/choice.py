@@ -15,8 +15,6 @@ from __future__ import annotations
 from derivcli.expr import tree
 from derivcli.symbolic import backend as backends
 
-CHOICES = ("auto", "sympy", "symengine")
-
 # The work a problem asks of the backend, counted as the nodes of its trees times its
 # entries plus one, from which "auto" takes SymEngine. Measured (bench/scale.py, whole
 # compute at one point, 2 cores): sympy and SymEngine cost the same near 2,000; at

@@ -19,7 +19,7 @@ from derivcli.cli import app as cli_app
 from derivcli.cli import arguments
 from derivcli.cli.arguments import expression_last
 from derivcli.errors import ExitStatus
-from derivcli.run.request import DEVICES, DTYPES, FORMATS
+from derivcli.run.request import DEVICES, DTYPES, ENGINES, FORMATS, SYMBOLIC_BACKENDS
 
 WIDE = {"COLUMNS": "250", "TERMINAL_WIDTH": "250"}  # help lines unwrapped where they fit
 
@@ -280,9 +280,10 @@ def test_brackets_in_help_are_kept():
 
 def test_the_choices_of_format_dtype_and_device_are_in_the_help():
     shown = _flat(_invoke("grad", "--help", env=WIDE).stdout)
-    for names in (FORMATS, DTYPES, DEVICES):
+    for names in (FORMATS, DTYPES, DEVICES, ENGINES, SYMBOLIC_BACKENDS):
         assert f"[{'|'.join(names)}]" in shown
-    assert "<str>" not in shown.split("--wrt")[-1].split("--output")[0]
+    options = shown.split("Options")[-1]
+    assert "<str>" not in options  # every text option names its values
 
 
 @pytest.mark.parametrize(
@@ -291,6 +292,8 @@ def test_the_choices_of_format_dtype_and_device_are_in_the_help():
         ("--format", "yaml", "unknown format 'yaml': use " + ", ".join(FORMATS)),
         ("--dtype", "float16", "unknown dtype 'float16': use float64 or float32"),
         ("--device", "tpu", "unknown device 'tpu': use cpu, cuda, cuda:N or mps"),
+        ("--engine", "jax", "unknown engine 'jax': use auto, autograd, symbolic"),
+        ("--symbolic", "maple", "unknown symbolic backend 'maple': use auto, sympy, symengine"),
     ],
 )
 def test_a_bad_choice_keeps_derivclis_message(cli, option, value, message):

@@ -129,3 +129,19 @@ def test_float32_numbers_at_float32_precision(cli):
         cli("grad", "2/3*x", "--at", "x=1", "--dtype", "float32", "--format", "json").stdout
     )
     assert document["results"][0]["numeric"] == [float(np.float32(2 / 3))]  # exact, as it was
+
+
+def test_float32_csv_has_float32s_shortest_text_and_float64_points(cli):
+    args = ["grad", "2/3*x + x^2*y", "--at", "x=1,y=1e-3", "--at", "x=0.1,y=3"]
+    run = cli(*args, "--dtype", "float32", "--format", "csv")
+    header, *rows = run.stdout.splitlines()
+    assert header == "x,y,d/dx,d/dy"
+    for (x, y), row in zip([(1, 1e-3), (0.1, 3.0)], rows, strict=True):
+        cells = row.split(",")
+        assert cells[:2] == [repr(x * 1.0), repr(y)]  # the points as given, float64
+        # each value the float32 torch computed (2/3 + 2xy, x^2), in its shortest text
+        for text, want in zip(cells[2:], [2 / 3 + 2 * x * y, x * x], strict=True):
+            assert np.float32(text) == np.float32(want) or abs(float(text) / want - 1) < 1e-6
+            assert text == str(np.float32(text))
+    float64 = cli(*args, "--format", "csv").stdout.splitlines()[1].split(",")
+    assert float64[2] == repr(2 / 3 + 2e-3)  # float64 unchanged: repr round-trips
