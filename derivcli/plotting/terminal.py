@@ -165,6 +165,9 @@ def _axis(start: float, stop: float, cells: int, gutter: int, name: str) -> str:
         at = gutter + 1 + _cell_column(value, start, stop, 2 * cells)
         at = min(max(at - len(text) // 2, gutter + 1), len(line) - len(text))
         line[at : at + len(text)] = text
+    if len(name) < gutter:  # the variable's name under the y labels, the stop's kept
+        line[gutter - len(name) : gutter] = name
+        return "".join(line)
     suffix = f" {name}"
     return "".join(line)[: len(line) - len(suffix)] + suffix if cells > 20 else "".join(line)
 
@@ -195,7 +198,10 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
         label = (
             _number(yr.floats[1]) if row == 0 else _number(yr.floats[0]) if row == rows - 1 else ""
         )
-        line = Text(label.rjust(gutter) + ("┤" if label else "│"))
+        tick = bool(label)
+        if row == rows // 2 and len(yr.name) < gutter:
+            label = yr.name  # the y axis's name, halfway down its labels
+        line = Text(label.rjust(gutter) + ("┤" if tick else "│"))
         for cell in range(cells):
             x_index = round(cell / (cells - 1) * (len(data.x) - 1))
             line.append(_field_cell(data, x_index, y_index, low, high, row, cell, rows, cells))

@@ -57,6 +57,21 @@ def test_two_variables_draw_a_shaded_map_with_arrows():
     assert "█" in body and " " in body
 
 
+def test_the_axes_show_both_ends_and_name_their_variables():
+    lines = _lines("abs(x)", "x=-3:2.5", 60, 20, order=0)
+    assert lines[-1].split() == ["x", "-3", "0", "2.5"]  # the stop too, not the name over it
+    field = plotting.sample("x*y", "x=0:1,y=-4:4")
+    drawn = [line.plain for line in terminal.field_lines(field, 60, 24)]
+    assert drawn[-1].split() == ["x", "0", "1"]
+    gutters = [
+        line.split("┤")[0] if "┤" in line else line.split("│")[0]
+        for line in drawn[:-2]
+        if "┤" in line or "│" in line
+    ]
+    labels = [label.strip() for label in gutters if label.strip()]
+    assert labels == ["4", "y", "-4"]  # the top, the name halfway, the bottom
+
+
 def _shown(monkeypatch, capsys, **env) -> str:
     for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
         monkeypatch.delenv(name, raising=False)
