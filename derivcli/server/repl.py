@@ -98,6 +98,14 @@ def _words(line: str) -> list[str] | None:
     if words[:1] and words[0] in NOT_HERE:
         _error(f"'{words[0]}' runs from the shell, not from this prompt")
         return None
+    outputs = ("-o", "--output")
+    if any(w == "-" and (i == 0 or words[i - 1] not in outputs) for i, w in enumerate(words)):
+        # stdin is where this prompt's own lines come from
+        _error(
+            "'-' would read this prompt's input: give the expression on the line or as "
+            "@FILE, the points as --points FILE"
+        )
+        return None
     return words
 
 

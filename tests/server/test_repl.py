@@ -110,6 +110,17 @@ def test_lines_from_a_pipe_run_without_a_prompt(env):
     assert (done.returncode, done.stdout, done.stderr) == (0, b"6.0\n20.0\n", b"")
 
 
+def test_a_line_that_would_read_the_prompts_own_input_is_refused(env):
+    lines = b"grad - --at x=1\ngrad x --points - -f plain\nx^2\ngrad x^2 --at x=2 -f plain -o -\n"
+    done = subprocess.run(
+        [DERIVCLI, "repl"], input=lines, env=env, capture_output=True, timeout=120
+    )
+    assert done.stdout == b"4.0\n"  # the script's lines stayed the prompt's: x^2 is not read
+    refusals = done.stderr.decode().splitlines()
+    assert len(refusals) == 3 and all("would read this prompt's input" in r for r in refusals[:2])
+    assert refusals[2].startswith("derivcli: error: No such command 'x^2'")
+
+
 def test_a_failing_last_line_is_the_exit_status(env):
     done = subprocess.run(
         [DERIVCLI, "repl"], input=b"grad x^ --at x=1\n", env=env, capture_output=True, timeout=120
