@@ -17,6 +17,8 @@ import mpmath
 import sympy
 
 from derivcli.check.precision import to_mpf
+from derivcli.expr.functions import BY_NAME
+from derivcli.symbolic.sympy_functions import name_of
 
 WORKING_DIGITS = 30
 LIBRARY_ULPS = 2  # a library function (sin, exp, lgamma ...) is within about 2 ulp
@@ -100,6 +102,7 @@ def _function(node, values_, errors):
         total = LIBRARY_ULPS * abs(value)
         dummies = [sympy.Dummy(real=True) for _ in values_]
         for i, error in enumerate(errors):
+            error = max(error, _argument_ulps(node) * abs(values_[i]))
             if error == 0:
                 continue
             slope = sympy.diff(node.func(*dummies), dummies[i])
@@ -110,6 +113,12 @@ def _function(node, values_, errors):
     except (ValueError, TypeError, AttributeError, RecursionError, ArithmeticError):
         return None  # no bound: the entry is judged without the imprecise verdict
     return value, total
+
+
+def _argument_ulps(node) -> int:
+    """The ulps of its argument a row's lowering may be off by (FunctionSpec.argument_ulps)."""
+    name = name_of(node)
+    return 0 if name is None else BY_NAME[name].argument_ulps
 
 
 def _real(value: sympy.Basic | None) -> mpmath.mpf | None:

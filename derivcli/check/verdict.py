@@ -8,7 +8,8 @@ Each entry gets one verdict:
   floor/ceil, heaviside, the branch cuts of acot and atan2), so torch's number is a
   subgradient convention;
 - undefined: the expression or its derivative is not a real number here;
-- infinite: the derivative diverges here (a pole, a vertical tangent);
+- infinite: the derivative diverges here (a pole, a vertical tangent, the end of
+  lambertw's domain at -1/e);
 - overflow: the derivative is finite but beyond the dtype's range, and torch's ±inf
   stands for it; underflow: it is below the dtype's smallest normal number, and torch
   gives 0;
@@ -60,6 +61,7 @@ TOLERANCES = {"float64": 1e-9, "float32": 1e-4}
 ROUNDING_MARGIN = 16
 
 LIMIT_SECONDS = 5.0
+END = "end"  # a break where the domain ends and the derivative is infinite (lambertw at -1/e)
 
 
 @dataclass
@@ -84,6 +86,8 @@ class _Break:
     symbols: frozenset
 
     def describe(self) -> str:
+        if self.kind == END:
+            return f"the point is at the end of {to_text(self.node)}'s domain (its branch point)"
         return f"the point is on a {self.kind} of {to_text(self.node)}"
 
 
@@ -217,6 +221,9 @@ def _exact(entry: Entry, point: dict, components, context, *, show_value=False) 
     if failed is not None:
         term, check = failed
         if check.verdict == INFINITE:  # infinite terms can sum to anything: the sum itself
+            end = _end_of(context(term.component, point)[1], term)
+            if end is not None:
+                return _at_end(entry.expr, point, end)
             return _value(entry.expr, _along(term, point), point)
         words = _term_words(term, len(components))
         return EntryCheck(check.verdict, None, check.note, f"{words}: {check.reason}")
@@ -255,6 +262,9 @@ def _exact_partial(term: Term, expr, point, components, context, show_value) -> 
     problem, breaks = context(term.component, point)
     if problem is not None:
         return _with_derivative_value(problem, expr, point) if show_value else problem
+    end = _end_of(breaks, term)
+    if end is not None:
+        return _at_end(expr, point, end)
     relevant = [b for b in breaks if b.symbols & set(term.sequence)]
     if relevant:
         return _across_breaks(components[term.component], term.sequence, point, relevant)
@@ -488,6 +498,9 @@ def _break_arguments(rule: str, node: sympy.Basic, values) -> list:
     """The arguments whose change switches the node's piece at the point ([]: none)."""
     if rule == "zero":
         return list(node.args[:1]) if _equal(exact_at(node.args[0], values), sympy.S.Zero) else []
+    if rule == "branch":  # lambertw's branch point
+        on = _equal(exact_at(node.args[0], values), -sympy.exp(-1))
+        return list(node.args[:1]) if on else []
     if rule == "integer":
         value = exact_at(node.args[0], values)
         number = to_float(value)
@@ -519,6 +532,34 @@ def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
         return bool(difference.is_zero)
     number = to_float(difference)
     return number is not None and abs(number) < 1e-15 and bool(difference.equals(0))
+
+
+def _end_of(breaks: list[_Break], term: Term) -> _Break | None:
+    """The first break among breaks where a domain ends that the term's variables move."""
+    return next((b for b in breaks if b.kind == END and b.symbols & set(term.sequence)), None)
+
+
+def _at_end(expr, values, end: _Break) -> EntryCheck:
+    """The derivative at the end of a function's domain, where the function's own
+    derivative is infinite (lambertw at -1/e): by substitution alone, as sympy's
+    one-sided limits there are finite and wrong (e/(e - 1) for W' at -1/e, where
+    W'(x) = 1/(x + exp(W)) grows as 1/sqrt(x + 1/e)). zoo: infinite; a finite value
+    stands. nan (zoo - zoo) is tried again over one denominator (W‴ at -1/e: a nonzero
+    numerator over a vanishing one is infinite); still nan (0·zoo, an argument that
+    stands still: lambertw(y^2 - 1/e) at y = 0 has a kink), it is not decided."""
+    value, note = evaluate(expr, values)
+    if value.has(sympy.nan):
+        try:
+            with budget.time_budget(LIMIT_SECONDS, "a limit"):
+                value, note = evaluate(sympy.together(expr), values)
+        except LimitError:
+            pass
+    if value.has(sympy.nan):
+        return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"may not be: {end.describe()}")
+    check = classify(value, note)
+    if check.verdict == INFINITE:
+        check.reason = f"the derivative is infinite here ({to_text(value)}): {end.describe()}"
+    return check
 
 
 def _across_breaks(f, sequence, values, breaks: list[_Break]) -> EntryCheck:

@@ -50,69 +50,70 @@ _JUMPS = "it jumps at {where}, where no derivative exists"
 OTHER_TOOLS: dict[str, str] = {
     "mod": (
         f"derivcli has no mod ({_JUMPS.format(where='each multiple of y')}); "
-        "write x - y*floor(x/y), whose jumps the verdicts report"
+        "write {x} - {y*}*floor({x*}/{y/}), whose jumps the verdicts report"
     ),
     "fmod": (
         f"derivcli has no fmod ({_JUMPS.format(where='each multiple of y')}); "
-        "write x - y*sign(x/y)*floor(abs(x/y))"
+        "write {x} - {y*}*sign({x*}/{y/})*floor(abs({x*}/{y/}))"
     ),
-    "rem": "derivcli has no rem; write x - y*sign(x/y)*floor(abs(x/y))",
+    "rem": "derivcli has no rem; write {x} - {y*}*sign({x*}/{y/})*floor(abs({x*}/{y/}))",
     "round": (
-        f"derivcli has no round ({_JUMPS.format(where='each half-integer')}); write floor(x + 1/2)"
+        f"derivcli has no round ({_JUMPS.format(where='each half-integer')}); "
+        "write floor({x} + 1/2)"
     ),
-    "rint": "derivcli has no rint; write floor(x + 1/2)",
-    "trunc": "derivcli has no trunc; write sign(x)*floor(abs(x))",
-    "fix": "derivcli has no fix; write sign(x)*floor(abs(x))",
-    "pow": "write x^y (or x**y)",
-    "power": "write x^y (or x**y)",
-    "square": "write x^2",
-    "sqr": "write x^2",
-    "exp2": "write 2^x",
-    "exp10": "write 10^x",
-    "nthroot": "write root(x, n)",
-    "surd": "write root(x, n)",
-    "fabs": "write abs(x) or |x|",
-    "absolute": "write abs(x) or |x|",
-    "signum": "write sign(x)",
-    "unitstep": "write heaviside(x)",
-    "maximum": "write max(x, y)",
-    "fmax": "write max(x, y)",
+    "rint": "derivcli has no rint; write floor({x} + 1/2)",
+    "trunc": "derivcli has no trunc; write sign({x})*floor(abs({x}))",
+    "fix": "derivcli has no fix; write sign({x})*floor(abs({x}))",
+    "pow": "write {x^}^{y^} (or {x^}**{y^})",
+    "power": "write {x^}^{y^} (or {x^}**{y^})",
+    "square": "write {x^}^2",
+    "sqr": "write {x^}^2",
+    "exp2": "write 2^{x^}",
+    "exp10": "write 10^{x^}",
+    "nthroot": "write root({x}, {n})",
+    "surd": "write root({x}, {n})",
+    "fabs": "write abs({x}) or |{x}|",
+    "absolute": "write abs({x}) or |{x}|",
+    "signum": "write sign({x})",
+    "unitstep": "write heaviside({x})",
+    "maximum": "write max({x}, {y})",
+    "fmax": "write max({x}, {y})",
     "amax": "write max(x, y, ...)",
-    "minimum": "write min(x, y)",
-    "fmin": "write min(x, y)",
+    "minimum": "write min({x}, {y})",
+    "fmin": "write min({x}, {y})",
     "amin": "write min(x, y, ...)",
-    "clip": "write min(max(x, a), b)",
-    "clamp": "write min(max(x, a), b)",
-    "factorial": "write gamma(n + 1)",
-    "binomial": "write gamma(n + 1)/(gamma(k + 1)*gamma(n - k + 1))",
-    "nchoosek": "write gamma(n + 1)/(gamma(k + 1)*gamma(n - k + 1))",
-    "comb": "write gamma(n + 1)/(gamma(k + 1)*gamma(n - k + 1))",
-    "gammaln": "write loggamma(x)",
-    "logistic": "write sigmoid(x)",
-    "expit": "write sigmoid(x)",
-    "logit": "write log(x/(1 - x))",
-    "silu": "write x*sigmoid(x)",
-    "swish": "write x*sigmoid(x)",
+    "clip": "write min(max({x}, {a}), {b})",
+    "clamp": "write min(max({x}, {a}), {b})",
+    "factorial": "write gamma({n} + 1)",
+    "binomial": "write gamma({n} + 1)/(gamma({k} + 1)*gamma({n} - {k*} + 1))",
+    "nchoosek": "write gamma({n} + 1)/(gamma({k} + 1)*gamma({n} - {k*} + 1))",
+    "comb": "write gamma({n} + 1)/(gamma({k} + 1)*gamma({n} - {k*} + 1))",
+    "gammaln": "write loggamma({x})",
+    "logistic": "write sigmoid({x})",
+    "expit": "write sigmoid({x})",
+    "logit": "write log({x*}/(1 - {x*}))",
+    "silu": "write {x*}*sigmoid({x})",
+    "swish": "write {x*}*sigmoid({x})",
     "softmax": "derivcli has no softmax; write each component, as exp(x)/(exp(x) + exp(y))",
-    "sinpi": "write sin(pi*x)",
-    "cospi": "write cos(pi*x)",
-    "sind": "write sin(x*pi/180) (derivcli's angles are in radians)",
-    "cosd": "write cos(x*pi/180) (derivcli's angles are in radians)",
-    "tand": "write tan(x*pi/180) (derivcli's angles are in radians)",
-    "deg2rad": "write x*pi/180",
-    "radians": "write x*pi/180",
-    "rad2deg": "write x*180/pi",
-    "degrees": "write x*180/pi",
+    "sinpi": "write sin(pi*{x/})",
+    "cospi": "write cos(pi*{x/})",
+    "sind": "write sin({x*}*pi/180) (derivcli's angles are in radians)",
+    "cosd": "write cos({x*}*pi/180) (derivcli's angles are in radians)",
+    "tand": "write tan({x*}*pi/180) (derivcli's angles are in radians)",
+    "deg2rad": "write {x*}*pi/180",
+    "radians": "write {x*}*pi/180",
+    "rad2deg": "write {x*}*180/pi",
+    "degrees": "write {x*}*180/pi",
     "norm": "write sqrt(x^2 + y^2 + ...) or hypot(x, y)",
     "sum": "write the terms with +",
     "prod": "write the factors with *",
-    "real": "derivcli's variables are real: write x",
-    "conj": "derivcli's variables are real: write x",
-    "productlog": "write lambertw(x)",
-    "erfcinv": "write erfinv(1 - x)",
-    "log1pexp": "write softplus(x)",
+    "real": "derivcli's variables are real: write {x}",
+    "conj": "derivcli's variables are real: write {x}",
+    "productlog": "write lambertw({x})",
+    "erfcinv": "write erfinv(1 - {x*})",
+    "log1pexp": "write softplus({x})",
     "leaky_relu": "write max(x, a*x) for a slope a < 1 below 0",
-    "gelu": "write x*(1 + erf(x/sqrt(2)))/2",
+    "gelu": "write {x*}*(1 + erf({x*}/sqrt(2)))/2",
     **{
         name: "derivcli has no Bessel functions yet"
         for name in ("besselj", "bessely", "besseli", "besselk", "jv", "yv", "iv", "kv")
@@ -122,9 +123,38 @@ OTHER_TOOLS: dict[str, str] = {
 }
 
 
-def unknown_function_hint(name: str, known: list[str], variable_like: bool) -> str:
+# In OTHER_TOOLS' texts, {x} stands for the call's first argument (each new name in a
+# text for the next argument), as the user typed it where the call has as many
+# arguments, else the name itself; a mark after the name parenthesises a compound
+# argument: {x*} a sum (a factor), {x/} a sum or product (a divisor), {x^} anything
+# but a name, number or call (a base or an exponent).
+_PLACEHOLDER = re.compile(r"\{([a-z])([*/^]?)\}")
+# How tightly an argument's text binds (BINDING[kind]): the least each mark allows.
+SUM, PRODUCT, POWER, ATOM = range(4)
+_NEEDS = {"": SUM, "*": PRODUCT, "/": POWER, "^": ATOM}
+
+
+def with_arguments(text: str, arguments: list[tuple[str, int]] | None) -> str:
+    """text with its placeholders filled: by arguments ((typed text, how tightly it
+    binds: SUM ... ATOM), one per distinct placeholder name) or by the names themselves."""
+    placeholders = list(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(text)))
+    given = arguments if arguments is not None and len(arguments) == len(placeholders) else None
+
+    def fill(match: re.Match) -> str:
+        if given is None:
+            return match.group(1)
+        typed, binding = given[placeholders.index(match.group(1))]
+        return typed if binding >= _NEEDS[match.group(2)] else f"({typed})"
+
+    return _PLACEHOLDER.sub(fill, text)
+
+
+def unknown_function_hint(
+    name: str, known: list[str], variable_like: bool, arguments: list[tuple[str, int]] | None = None
+) -> str:
     """What to tell someone who called name, which is not a function (known: the names
-    derivcli lists, rows and aliases; variable_like: whether name reads as a variable).
+    derivcli lists, rows and aliases; variable_like: whether name reads as a variable;
+    arguments: the call's, as with_arguments takes them, where they parse).
     """
     by_case = {}
     for known_name in known:
@@ -133,7 +163,7 @@ def unknown_function_hint(name: str, known: list[str], variable_like: bool) -> s
         return f"did you mean '{by_case[name.lower()]}'?"
     other = OTHER_TOOLS.get(name, OTHER_TOOLS.get(name.lower()))
     if other is not None:
-        return other
+        return with_arguments(other, arguments)
     product = f"for a product write {name}*(...)"
     if variable_like:
         return product

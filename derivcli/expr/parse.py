@@ -413,7 +413,8 @@ class _Parser:
         name = token.text
         spec = BY_NAME.get(name)
         if spec is None:
-            raise ParseError(self.unknown_function_message(name), None, token.pos)
+            message = self.unknown_function_message(name, self.typed_arguments)
+            raise ParseError(message, None, token.pos)
         if name in self.symbols:
             raise ParseError(
                 f"'{name}' is used both as a function and as a variable", None, token.pos
@@ -436,12 +437,45 @@ class _Parser:
             )
         return tree.Call(spec.name, tuple(args), token.pos, f"{name}()")
 
-    def unknown_function_message(self, name: str) -> str:
+    def unknown_function_message(self, name: str, arguments=None) -> str:
+        """What is wrong with a call of name, which is not a function; arguments: a
+        callable giving the call's arguments for the suggestion (typed_arguments)."""
         if name in CONSTANTS:
             return f"'{name}' is a constant, not a function"
         listed = [n for spec in FUNCTIONS if spec.listed for n in spec.names]
-        hint = names.unknown_function_hint(name, listed, bool(_VARIABLE_LIKE.match(name)))
+        other = names.OTHER_TOOLS.get(name, names.OTHER_TOOLS.get(name.lower()))
+        typed = arguments() if arguments is not None and other is not None else None
+        hint = names.unknown_function_hint(name, listed, bool(_VARIABLE_LIKE.match(name)), typed)
         return f"unknown function '{name}': {hint}"
+
+    def typed_arguments(self) -> list[tuple[str, int]] | None:
+        """The arguments of the call whose '(' is the next token, each as the user typed
+        it (a slice of the text, never evaluated) and how tightly it binds
+        (names.SUM ... names.ATOM); None where they do not parse."""
+        found = []
+        try:
+            self.advance()
+            while not self.at_op(")"):
+                start = self.token.pos - self.offset
+                node = self.nested(0)
+                typed = self.text[start : self.token.pos - self.offset].strip()
+                found.append((typed, _BINDING.get(type(node), names.ATOM)))
+                if not self.at_op(","):
+                    break
+                self.advance()
+            self.expect(")")
+        except ParseError:
+            return None
+        return found
+
+
+_BINDING = {
+    tree.Sum: names.SUM,
+    tree.Negative: names.SUM,
+    tree.Product: names.PRODUCT,
+    tree.Reciprocal: names.PRODUCT,
+    tree.Power: names.POWER,
+}
 
 
 def _arity_text(arity: tuple[int, int | None]) -> str:

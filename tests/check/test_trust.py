@@ -12,9 +12,13 @@ import math
 import mpmath
 import numpy as np
 import pytest
+import sympy
 
 import derivcli
+from derivcli import ops
 from derivcli.errors import InputError
+from derivcli.expr.parse import parse_tree
+from derivcli.symbolic import backend as backends
 from derivcli.symbolic.backend import Unsupported
 
 mpmath.mp.dps = 60
@@ -364,3 +368,118 @@ def test_sympy_does_not_take_acos_near_one_for_zero(text, x, slope, backend):
     inner = mpmath.acos(t) if "acos(" in text else mpmath.acosh(t)
     truth = 2 / mpmath.sqrt(mpmath.pi) * mpmath.exp(-(inner**2)) * slope(t)
     assert result.verdicts == [A] and _within(result.expected[0], truth)
+
+
+# --- Lambert W at and near its branch point -1/e, against mpmath ----------------------
+
+
+def _w_derivative(t: mpmath.mpf, order: int) -> mpmath.mpf:
+    """W's order-th derivative at t > -1/e: mpmath's forward differences, inside the
+    domain, with a step far below t's distance to the branch point."""
+    distance = t + 1 / mpmath.e
+    with mpmath.workdps(250):
+        return mpmath.diff(
+            lambda s: mpmath.lambertw(s).real, t, order, h=distance * 1e-40, direction=1
+        )
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "order"),
+    [
+        ("grad", {}, 1),
+        ("hessian", {}, 2),
+        ("diff", {"wrt": "x,x"}, 2),
+        ("diff", {"wrt": "x,x,x"}, 3),
+    ],
+)
+def test_lambertw_at_its_branch_point_is_infinite(kind, options, order):
+    # sympy's one-sided limit of W' = 1/(x + exp(W)) there is e/(e - 1): it was shown as
+    # the exact value
+    result = derivcli.compute(kind, "lambertw(x)", at="x=-1/e", **options).results[0]
+    (verdict,) = np.ravel(np.array(result.verdicts, dtype=object))
+    (exact,) = np.ravel(np.array(result.exact, dtype=object))
+    assert (verdict, exact) == ("infinite", "zoo"), result.warnings
+    assert "branch point" in np.ravel(result.warnings)[0]
+    # the truth: W's derivative at -1/e + h grows without bound as h -> 0, of one sign
+    near = [_w_derivative(-1 / mpmath.e + mpmath.mpf(10) ** -k, order) for k in (20, 30, 40)]
+    assert abs(near[0]) < abs(near[1]) < abs(near[2]) and abs(near[2]) > 1e15
+    assert len({mpmath.sign(v) for v in near}) == 1
+    (number,) = np.ravel(result.numeric)
+    if not math.isnan(number):  # torch's nan for W''' is not endorsed: infinite
+        assert math.isinf(number) and (number > 0) == (near[0] > 0)
+
+
+def test_lambertw_taylor_at_its_branch_point_says_its_coefficients_do_not_exist():
+    result = derivcli.taylor("lambertw(x)", at="x=-1/e", order=2).results[0]
+    terms = result.extra["terms"]
+    assert result.extra["polynomial"] is None
+    assert mpmath.almosteq(mpmath.lambertw(-1 / mpmath.e).real, -1, 1e-25)
+    assert terms[0]["exact"] == "-1"
+    assert [(t["exists"], t["verdict"], t["exact"]) for t in terms[1:]] == [
+        (False, "infinite", "zoo")
+    ] * 2
+
+
+def test_lambertw_where_its_argument_stands_still_at_the_branch_point_is_not_decided():
+    # W(y^2 - 1/e) = -1 + sqrt(2e)|y| + ...: a kink at 0, not an infinite slope
+    t = mpmath.mpf(10) ** -20
+    right = (mpmath.lambertw(t**2 - 1 / mpmath.e).real + 1) / t
+    assert mpmath.almosteq(right, mpmath.sqrt(2 * mpmath.e), 1e-15)
+    result = derivcli.grad("lambertw(y^2 - 1/e)", at="y=0").results[0]
+    assert result.verdicts == [N] and "may not be" in result.warnings[0]
+
+
+NEAR_BRANCH = ["x=-0.3678794411714423", "x=-1/e + 1e-14", "x=-1/e + 1e-8", "x=-1/e + 1e-4"]
+
+
+@pytest.mark.parametrize("point", NEAR_BRANCH)
+@pytest.mark.parametrize(("kind", "order"), [("grad", 1), ("hessian", 2)])
+def test_lambertw_near_its_branch_point_is_right_or_imprecise_never_accused(kind, order, point):
+    result = derivcli.compute(kind, "lambertw(x)", at=point).results[0]
+    x = mpmath.mpf(result.point["x"])  # the float64 torch was given, exactly
+    truth = _w_derivative(x, order)
+    (number,) = np.ravel(result.numeric)
+    (verdict,) = np.ravel(np.array(result.verdicts, dtype=object))
+    (compared,) = np.ravel(np.array(result.expected, dtype=object))
+    assert compared == float(truth)
+    assert verdict in (A, IMPRECISE), result.warnings
+    assert verdict != A or _within(number, truth)
+    if verdict == IMPRECISE:
+        # torch's number is the derivative at a float within an ulp of x (Halley's
+        # iteration is exact at a nearby argument), the one beside -1/e clamped to it
+        ulp = mpmath.mpf(math.ulp(float(x)))
+        low, high = max(x - ulp, -1 / mpmath.e), x + ulp
+        ends = [_w_derivative(high, order)]
+        ends.append(
+            mpmath.inf * mpmath.sign(truth) if low == -1 / mpmath.e else _w_derivative(low, order)
+        )
+        assert min(ends) <= number <= max(ends), (number, ends)
+    if point == NEAR_BRANCH[0]:
+        assert verdict == IMPRECISE  # 0.24 off at 1.8e8, where an ulp of x moves W' by 0.3
+
+
+@pytest.mark.parametrize(
+    ("point", "wrong"),
+    [
+        ("x=-0.3678794411714423", [100]),
+        ("x=-1/e + 1e-8", [1.01, -1]),
+        ("x=-1/e + 1e-4", [1 + 1e-6, -1]),
+    ],
+)
+def test_a_wrong_number_near_lambertws_branch_point_is_still_accused(point, wrong):
+    # The float beside -1/e is so ill-conditioned (an ulp of x moves W' by 0.3) that the
+    # first-order rounding bound there is ±1.3e9 around 1.8e8: a number off by less,
+    # of either sign, is imprecise there (it has no digits), 100 times off is not.
+    from derivcli.check import verdict
+    from derivcli.symbolic import Derivatives
+
+    x = sympy.Symbol("x", real=True)
+    (expr,) = backends.default().build(parse_tree("lambertw(x)").components)
+    derivatives = Derivatives(ops.get("grad"), [expr], [x])
+    (entry,) = [verdict.entry_of(derivatives, spec) for spec in derivatives.entries]
+    given = mpmath.mpf(derivcli.grad("lambertw(x)", at=point).results[0].point["x"])
+    values = {x: sympy.Rational(*float(given).as_integer_ratio())}
+    truth = float(_w_derivative(given, 1))
+    for factor in wrong:
+        (check,) = verdict.check_entries([expr], [entry], values, [truth * factor])
+        assert check.verdict == D, (factor, check.reason)

@@ -42,9 +42,9 @@ SUGGESTIONS = [
     ("ABS(x)", "did you mean 'abs'?", 0),
     # other tools' names, with what to write
     ("Mod(x, 3)", "derivcli has no mod", 0),
-    ("fmod(x, 3)", "write x - y*sign(x/y)*floor(abs(x/y))", 0),
-    ("pow(x, 2)", "unknown function 'pow': write x^y (or x**y)", 0),
-    ("power(x, 2)", "write x^y", 0),
+    ("fmod(x, 3)", "write x - 3*sign(x/3)*floor(abs(x/3))", 0),
+    ("pow(x, 2)", "unknown function 'pow': write x^2 (or x**2)", 0),
+    ("power(x, 2)", "write x^2", 0),
     ("round(x)", "derivcli has no round", 0),
     ("trunc(x)", "write sign(x)*floor(abs(x))", 0),
     ("fabs(x)", "write abs(x) or |x|", 0),
@@ -52,17 +52,37 @@ SUGGESTIONS = [
     ("UnitStep(x)", "write heaviside(x)", 0),
     ("maximum(x, y)", "write max(x, y)", 0),
     ("fmin(x, y)", "write min(x, y)", 0),
-    ("clip(x, 0, 1)", "write min(max(x, a), b)", 0),
-    ("factorial(x)", "write gamma(n + 1)", 0),
+    ("clip(x, 0, 1)", "write min(max(x, 0), 1)", 0),
+    ("factorial(x)", "write gamma(x + 1)", 0),
     ("gammaln(x)", "write loggamma(x)", 0),
     ("expit(x)", "write sigmoid(x)", 0),
     ("logit(x)", "write log(x/(1 - x))", 0),
     ("sind(x)", "radians", 0),
-    ("nthroot(x, 3)", "write root(x, n)", 0),
+    ("nthroot(x, 3)", "write root(x, 3)", 0),
     ("exp2(x)", "write 2^x", 0),
     ("ProductLog(x)", "write lambertw(x)", 0),
     ("BesselJ(0, x)", "derivcli has no Bessel functions yet", 0),
     ("gelu(x)", "write x*(1 + erf(x/sqrt(2)))/2", 0),
+    # the rewrite with the call's own arguments, as typed, parenthesised where needed
+    ("pow(t,2)", "unknown function 'pow': write t^2 (or t**2)", 0),
+    ("pow(x + 1, -y)", "write (x + 1)^(-y) (or (x + 1)**(-y))", 0),
+    ("pow(2*t, u^2)", "write (2*t)^(u^2)", 0),
+    ("mod(t, 2*pi)", "write t - 2*pi*floor(t/(2*pi)), whose jumps", 0),
+    ("mod(a + b, c)", "write a + b - c*floor((a + b)/c)", 0),
+    (
+        "fmod(theta, a + b)",
+        "write theta - (a + b)*sign(theta/(a + b))*floor(abs(theta/(a + b)))",
+        0,
+    ),
+    ("square(sin(t))", "write sin(t)^2", 0),
+    ("clip(u, -1, 2*v)", "write min(max(u, -1), 2*v)", 0),
+    ("binomial(n, k + 1)", "gamma(n - (k + 1) + 1)", 0),
+    ("sind(2*theta)", "write sin(2*theta*pi/180)", 0),
+    ("logit(p/2)", "write log(p/2/(1 - p/2))", 0),
+    ("2 + pow(rate, 3)", "write rate^3", 4),
+    # not the call's own: a count that does not fit, arguments that do not parse
+    ("pow(t)", "write x^y (or x**y)", 0),
+    ("mod(t, foo(2))", "write x - y*floor(x/y)", 0),
     # rows now, found by case: numpy's and Mathematica's spellings
     ("LOG1P(x)", "did you mean 'log1p'?", 0),
     ("Relu(x)", "did you mean 'relu'?", 0),
@@ -110,14 +130,26 @@ def test_other_tools_names_are_not_derivcli_names():
     assert not [name for name in OTHER_TOOLS if name.lower() in lowered]
 
 
-def test_the_command_line_shows_the_suggestion_with_its_caret(cli):
-    done = cli("grad", "SIN(x)", "--at", "x=1")
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("SIN(x)", "unknown function 'SIN': did you mean 'sin'?"),
+        # zeta of a variable: torch has no derivative of Riemann zeta in its argument
+        ("zeta(x)", "zeta() is accepted for numbers only (it appears in exact values)"),
+    ],
+)
+def test_the_command_line_shows_the_message_with_its_caret(cli, text, message):
+    done = cli("grad", text, "--at", "x=2")
     assert done.exit_code == 2
-    assert done.stderr.splitlines() == [
-        "derivcli: error: unknown function 'SIN': did you mean 'sin'?",
-        "  SIN(x)",
-        "  ^",
-    ]
+    assert done.stderr.splitlines() == [f"derivcli: error: {message}", f"  {text}", "  ^"]
+
+
+def test_the_command_line_rewrites_the_call_with_its_own_arguments(cli):
+    done = cli("grad", "1 + mod(t, 2*pi)", "--at", "t=1")
+    assert done.exit_code == 2
+    message, shown, caret = done.stderr.splitlines()
+    assert message.endswith("write t - 2*pi*floor(t/(2*pi)), whose jumps the verdicts report")
+    assert (shown, caret) == ("  1 + mod(t, 2*pi)", "      ^")
 
 
 # --- letters and subscripts -----------------------------------------------------------
