@@ -118,6 +118,8 @@ def _table_breaks(node, variable, inside) -> set:
         equations = [args[0] - n for n in _integers_reached(args[0], variable, inside)]
     elif spec.breaks == "cut":  # atan2(y, x): y = 0 (the verdicts tell where x <= 0)
         equations = [args[0]]
+    elif spec.breaks == "branch":  # lambertw: its branch point, the end of its domain
+        equations = [args[0] + sympy.exp(-1)]
     else:  # a tie of two of min/max's arguments
         equations = [a - b for i, a in enumerate(args) for b in args[i + 1 :]]
     found: set = set()

@@ -87,6 +87,14 @@ def test_the_end_of_sqrt_domain():
     assert np.isnan(f.y[f.x < 0]).all()  # no real value there: nothing drawn
 
 
+def test_lambertws_branch_point_is_marked():
+    f, first = _curves("lambertw(x)", "x=-1:1", order=1).panels
+    branch = sympy.exp(-1)
+    assert [m.at for m in first.missing] == [-branch]  # W' is infinite there
+    assert first.missing[0].verdicts[1] == "infinite"
+    assert np.isnan(f.y[f.x < -float(branch)]).all()  # no real value below it
+
+
 def test_other_variables_take_their_values_from_at():
     curves = _curves("a*x^3", "x=0:1", order=2, at="a=1/3")
     assert np.allclose(curves.panels[2].y, 2 * curves.panels[2].x, rtol=1e-12)
