@@ -362,7 +362,7 @@ def _undefined_reason(value: sympy.Expr, what: str) -> str:
 def _value_text(value: sympy.Expr) -> str:
     """An exact value in a reason: one-line math, sympy's zoo and nan said in words."""
     if value is sympy.zoo:
-        return "zoo: complex infinity, a pole"
+        return "complex infinity"
     if value is sympy.nan:
         return "nan: not a number, as 0/0"
     return math_text(value)

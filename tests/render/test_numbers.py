@@ -207,3 +207,9 @@ def test_a_point_of_e_is_written_as_typed():
     assert point_text(parse_value("-1/e")) == "-1/e"
     assert point_text(parse_value("2/e")) == "2/e"
     assert point_text(parse_value("1/8")) == "0.125"
+
+
+def test_a_point_beyond_the_range_is_named_as_typed_not_cut(cli):
+    run = cli("grad", "x", "--at", "x=1e400")  # cut at 40 characters, it read as 10^39
+    assert run.exit_code == 2
+    assert "the value of x (1e400) is beyond float64's range" in run.stderr
