@@ -133,7 +133,7 @@ class ExactForms:
         return to_text(value)
 
     def _text(self, value, digits: int) -> str:
-        from derivcli.symbolic.numbers import approximation, short_rational
+        from derivcli.symbolic.numbers import approximation, certified_decimal, short_rational
 
         value = self.simpler(value)
         beside = approximation(value, digits)
@@ -142,8 +142,10 @@ class ExactForms:
         else:
             shown = math_text(value)
         longest = max(map(len, _NUMBER.findall(shown)), default=0)
-        if (len(shown) > LONG_NUMBER or longest > LONG_RATIONAL) and beside is not None:
-            return f"{beside} ({len(shown):,} characters exact; --format json shows it)"
+        if len(shown) > LONG_NUMBER or longest > LONG_RATIONAL:
+            beside = beside or certified_decimal(value, digits)  # a 301-digit integer's
+            if beside is not None:
+                return f"{beside} ({len(shown):,} characters exact; --format json shows it)"
         return shown if beside is None else f"{shown} {beside}"
 
     def simpler(self, value: sympy.Expr) -> sympy.Expr:

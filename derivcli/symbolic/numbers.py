@@ -136,6 +136,11 @@ def approximation(value: sympy.Expr, digits: int) -> str | None:
         decimal = _terminating(value)
         if decimal is not None and len(_normal(decimal).as_tuple().digits) <= digits:
             return "= " + decimal_text(mpmath.mpf(str(decimal)), digits)
+    return certified_decimal(value, digits)
+
+
+def certified_decimal(value: sympy.Expr, digits: int) -> str | None:
+    """`≈ 2.67873e+300`: value's certified decimal, None where it has none."""
     real = _real(value)
     return None if real is None else "≈ " + decimal_text(real, digits)
 

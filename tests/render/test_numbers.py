@@ -198,6 +198,10 @@ def test_a_long_fraction_is_shown_by_its_certified_decimal():
     (text,) = ExactForms().texts([value], 6)
     truth = _rounded(mpmath.mpf(2) / (3 * 10**30 + 1), 6)
     assert text == f"≈ {truth} (33 characters exact; --format json shows it)"
+    (text,) = ExactForms().texts([sympy.Integer(2) ** 999], 6)  # 301 digits, no zeros
+    truth = _rounded(mpmath.mpf(2) ** 999, 6)
+    assert text == f"≈ {truth} (301 characters exact; --format json shows it)"
+    assert ExactForms().texts([sympy.Integer(3) * 10**600], 6) == ["3e600"]
     inside = sympy.cos(value)
     (text,) = ExactForms().texts([inside], 6)
     assert text.startswith("≈ 1 (") and "json" in text
