@@ -3,7 +3,9 @@
 `x²·sin(y)`, `2x/3`, `√(x + 1)`, `e^x` stays `exp(x)`, `π`, `x^(1/3)`, `1/√x`: powers
 with superscripts for positive integer exponents and `^` otherwise, a number written
 next to the symbol it multiplies (`2x`) and `·` between other factors, one division
-with the denominator in brackets where it has more than one factor. Every form here is
+with the denominator in brackets where it has more than one factor. Numbers exact and
+short (`3e600`, `cos(3.141592653589793)`, `1/e`: numbers.rational_text), functions by
+the names of derivcli's rows (`heaviside`, `lambertw`, `max`). Every form here is
 one the parser reads as the same expression (tests/render/test_math_text.py parses the
 display of many derivatives back). JSON keeps exact.to_text's form (the contract).
 """

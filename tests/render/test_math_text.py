@@ -165,6 +165,9 @@ def test_the_table_shows_math_and_json_keeps_its_form():
     result = derivcli.grad("x^2*sin(y)")
     assert result.symbolic == ["2*x*sin(y)", "x**2*cos(y)"]  # the contract
     assert result.shown == ["2x·sin(y)", "x²·cos(y)"]
+    result = derivcli.grad("relu(x)*lambertw(y)")
+    assert result.symbolic == ["Heaviside(x)*LambertW(y)", "Max(0, x)/(y + exp(LambertW(y)))"]
+    assert result.shown == ["heaviside(x)·lambertw(y)", "max(0, x)/(y + exp(lambertw(y)))"]
 
 
 def test_ascii_math_reads_back_the_same():
