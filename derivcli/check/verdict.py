@@ -453,11 +453,14 @@ def _conditioning(check: EntryCheck, at_float, dtype: str, point) -> str | None:
     change = abs(typed.value - at_float.value) / max(abs(typed.value), abs(at_float.value))
     if change <= TOLERANCES[dtype]:
         return None
-    return (
+    moves = (
         f"the exact value moves by {mpmath.nstr(change, 2)} (relative) when the point is "
-        f"rounded to {dtype} ({_point_text(point)}): from {_decimal(typed.value)} at "
-        f"the point as given to {_decimal(at_float.value)}, which torch is compared with"
+        f"rounded to {dtype} ({_point_text(point)})"
     )
+    before, after = _decimal(typed.value), _decimal(at_float.value)
+    if before == after:  # 10^(-4.3429448190325183e+309) both: 17 digits of the log10
+        return moves
+    return f"{moves}: from {before} at the point as given to {after}, which torch is compared with"
 
 
 def _decimal(value: mpmath.mpf) -> str:

@@ -170,3 +170,9 @@ def test_a_value_beyond_the_range_reads_as_the_table_has_it():
     (warning,) = result.results[0].warnings
     assert "the exact value 3e600 is beyond float64's range" in warning
     assert "│ 3e600 │" in render.table_text(result)
+
+
+def test_a_value_past_10_to_the_million_moves_without_two_equal_texts():
+    (warning,) = derivcli.grad("exp(-x^2)", at="x=1e155").results[0].warnings
+    assert "underflow: the exact value -10^(-4.3429448190325183e+309) is below" in warning
+    assert "moves by 1.0 (relative)" in warning and "from " not in warning
