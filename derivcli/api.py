@@ -43,6 +43,7 @@ from derivcli.run.request import DEVICES, DTYPES, ENGINES, SYMBOLIC_BACKENDS
 from derivcli.symbolic import backend as symbolic_backends
 from derivcli.symbolic import build
 from derivcli.symbolic.backend import Unsupported
+from derivcli.symbolic.numbers import point_text
 
 # compute's keyword symbolic (the backend's name) hides the module there
 
@@ -557,7 +558,7 @@ def _check_range(point: dict[sympy.Symbol, sympy.Expr], dtype: str) -> None:
                 "the value of {name} ({shown}) is beyond {dtype}'s range (±{largest})"
                 + ("; use {opt_value}" if dtype == "float32" else ""),
                 name=symbol.name,
-                shown=symbolic.to_text(value)[:40],
+                shown=point_text(value),  # as the table writes points: 1e400
                 dtype=dtype,
                 largest=f"{largest:.4g}",
                 value="float64",

@@ -8,7 +8,7 @@ trap 'rm -rf "$out"' EXIT
 # under the plot. NO_COLOR: no colours even on a terminal.
 NO_COLOR=1 derivcli plot "abs(x) + sin(2x)" --range x=-3:3 --width 72 --height 30 | tail -n 1
 # tan's poles on [-pi, pi]: f and f′ do not exist there (the curve is not drawn across).
-derivcli plot "tan(x)" --range x=-pi:pi --order 1 --width 90 | grep '^┊'
+derivcli plot "tan(x)" --range x=-pi:pi --order 1 --width 100 | grep '^┊'
 
 # To files (the extra plot: matplotlib): the suffix names the format.
 derivcli plot "abs(x) + 1/(x-1)" --range x=-3:3 -o "$out/kink_and_pole.svg"

@@ -225,8 +225,9 @@ def test_vector_products_example():
 def test_plots_example():
     lines = _run_script("plots.sh").stdout.splitlines()
     assert lines[:2] == [
-        "┊ x = 0: f′(x), f″(x) do not exist: the point is on a kink of Abs(x)",
-        "┊ x = -pi/2, pi/2: f(x), f′(x) do not exist: the expression is infinite here (zoo)",
+        "┊ x = 0: f′(x), f″(x) do not exist: the point is on a kink of abs(x)",
+        "┊ x = -π/2, π/2: f(x), f′(x) do not exist: the expression is infinite here "
+        "(complex infinity)",
     ]
     assert lines[2:5] == ["field.pdf: PDF", "kink_and_pole.svg: <?xml", "tan.png: PNG"]
     assert lines[5:] == [

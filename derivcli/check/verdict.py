@@ -37,7 +37,9 @@ from derivcli import budget, recursion
 from derivcli.check import precision, rounding
 from derivcli.errors import LimitError
 from derivcli.expr.functions import BY_NAME
-from derivcli.symbolic import exact_at, rational, to_float, to_text
+from derivcli.symbolic import exact_at, rational, to_float
+from derivcli.symbolic.math_text import math_text
+from derivcli.symbolic.numbers import decimal_text, point_text, short_rational
 from derivcli.symbolic.sympy_functions import name_of
 
 AGREE = "agree"
@@ -87,8 +89,8 @@ class _Break:
 
     def describe(self) -> str:
         if self.kind == END:
-            return f"the point is at the end of {to_text(self.node)}'s domain (its branch point)"
-        return f"the point is on a {self.kind} of {to_text(self.node)}"
+            return f"the point is at the end of {math_text(self.node)}'s domain (its branch point)"
+        return f"the point is on a {self.kind} of {math_text(self.node)}"
 
 
 @dataclass(frozen=True)
@@ -325,12 +327,12 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
     if is_undefined(value) and variable is not None:
         limit = _one_sided_limits(expr, variable, values)
         if limit is not None and limit[0] == limit[1] and _finite(limit[0]):
-            point = to_text(values[variable])
+            point = point_text(values[variable])
             return EntryCheck(
                 AGREE,
                 limit[0],
                 f"the exact value is the limit as {variable} → {point}, "
-                f"as substitution gives {value}",
+                f"as substitution gives {_value_text(value)}",
             )
         if limit is not None and limit[0] == limit[1] and limit[0].is_infinite:
             return EntryCheck(INFINITE, limit[0], reason="the derivative diverges here")
@@ -340,7 +342,8 @@ def _value(expr: sympy.Expr, variable: sympy.Symbol, values) -> EntryCheck:
 def classify(value: sympy.Expr, note: str | None) -> EntryCheck:
     """The check of a value found by substitution: agree where it is a finite real number."""
     if _is_infinite(value):
-        return EntryCheck(INFINITE, value, note, f"the derivative is infinite here ({value})")
+        reason = f"the derivative is infinite here ({_value_text(value)})"
+        return EntryCheck(INFINITE, value, note, reason)
     real = precision.real_value(value)
     if real is None:
         return EntryCheck(UNDEFINED, None, note, _undefined_reason(value, "derivative"))
@@ -360,10 +363,19 @@ def _is_infinite(value: sympy.Expr) -> bool:
 
 def _undefined_reason(value: sympy.Expr, what: str) -> str:
     if _is_infinite(value):
-        return f"the {what} is infinite here ({to_text(value)})"
+        return f"the {what} is infinite here ({_value_text(value)})"
     if value.has(sympy.nan):
         return f"the {what} is undefined here (nan), and no limit was found"
-    return f"the {what} is not a real number here ({to_text(value)}): outside its domain"
+    return f"the {what} is not a real number here ({_value_text(value)}): outside its domain"
+
+
+def _value_text(value: sympy.Expr) -> str:
+    """An exact value in a reason: one-line math, sympy's zoo and nan said in words."""
+    if value is sympy.zoo:
+        return "complex infinity"
+    if value is sympy.nan:
+        return "nan: not a number, as 0/0"
+    return math_text(value)
 
 
 def compare(
@@ -405,14 +417,24 @@ def compare(
     def verdict(name: str, reason: str | None = None) -> EntryCheck:
         return EntryCheck(name, check.exact, note, reason, expected)
 
-    shown = _decimal(exact)
+    shown = _exact_text(at_float.exact, exact)
     _, tiny, largest = precision.float_limits(dtype)
     tolerance = TOLERANCES[dtype]
+    # the range verdicts say no point: the value at the point as given, as the table has
+    # it, where that is as far out of range
+    typed = precision.real_value(check.exact) if rounded else real
+    typed_text = None if typed is None else _exact_text(check.exact, typed.value)
     if abs(exact) > largest and math.isinf(number) and (number > 0) == (exact > 0):
-        return verdict(OVERFLOW, f"the exact value {shown} is beyond {dtype}'s range")
-    if exact != 0 and number == 0 and abs(exact) < tiny:
+        beyond = typed is not None and typed.certified and abs(typed.value) > largest
         return verdict(
-            UNDERFLOW, f"the exact value {shown} is below {dtype}'s smallest normal number"
+            OVERFLOW, f"the exact value {typed_text if beyond else shown} is beyond {dtype}'s range"
+        )
+    if exact != 0 and number == 0 and abs(exact) < tiny:
+        below = typed is not None and typed.certified and 0 < abs(typed.value) < tiny
+        return verdict(
+            UNDERFLOW,
+            f"the exact value {typed_text if below else shown} is below {dtype}'s smallest "
+            "normal number",
         )
     if math.isfinite(number) and (number != 0 or exact == 0):
         if abs(torch_number - exact) <= tolerance * (abs(exact) + tiny):
@@ -441,20 +463,31 @@ def _conditioning(check: EntryCheck, at_float, dtype: str, point) -> str | None:
     change = abs(typed.value - at_float.value) / max(abs(typed.value), abs(at_float.value))
     if change <= TOLERANCES[dtype]:
         return None
-    return (
+    moves = (
         f"the exact value moves by {mpmath.nstr(change, 2)} (relative) when the point is "
-        f"rounded to {dtype} ({_point_text(point)}): from {_decimal(typed.value)} at "
-        f"the point as given to {_decimal(at_float.value)}, which torch is compared with"
+        f"rounded to {dtype} ({_point_text(point)})"
     )
+    before, after = _decimal(typed.value), _decimal(at_float.value)
+    if before == after:  # 10^(-4.3429448190325183e+309) both: 17 digits of the log10
+        return moves
+    return f"{moves}: from {before} at the point as given to {after}, which torch is compared with"
 
 
 def _decimal(value: mpmath.mpf) -> str:
     """The shortest decimal of the nearest float64 where that is the value to 17 digits;
-    17 significant digits beyond float64's normal range."""
+    17 significant digits beyond float64's normal range (`10^(4.3429448190325183e+299)`
+    beyond 10^(10^6): numbers.power_of_ten)."""
     number = float(value)
     if number == 0 and value != 0 or math.isinf(number) or 0 < abs(number) < 2.3e-308:
-        return mpmath.nstr(value, 17)
+        return decimal_text(value, 17)
     return repr(number)
+
+
+def _exact_text(value: sympy.Expr, number: mpmath.mpf) -> str:
+    """An exact value as the table writes it where that is an integer or a decimal
+    (`3e600`, `0.125`), else the decimal of its number."""
+    exact = short_rational(value) if value is not None and value.is_Rational else None
+    return exact if exact is not None and "/" not in exact else _decimal(number)
 
 
 def _point_text(point) -> str:
@@ -558,7 +591,7 @@ def _at_end(expr, values, end: _Break) -> EntryCheck:
         return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"may not be: {end.describe()}")
     check = classify(value, note)
     if check.verdict == INFINITE:
-        check.reason = f"the derivative is infinite here ({to_text(value)}): {end.describe()}"
+        check.reason = f"the derivative is infinite here ({_value_text(value)}): {end.describe()}"
     return check
 
 

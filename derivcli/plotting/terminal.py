@@ -86,8 +86,10 @@ def _wrapped(text: str, columns: int) -> list[str]:
 
 
 def _notes(curves, shown: int = 4) -> list[str]:
-    """A line per kind of mark: where (the first few points), which orders do not exist
-    there, and derivcli's reason."""
+    """A line per kind of mark: where (the first few points, as the table writes
+    points), which orders do not exist there, and derivcli's reason."""
+    from derivcli.symbolic.numbers import point_text
+
     groups: dict[tuple, list] = {}
     for mark in curves.marks:
         gone = tuple(p.label for p in curves.panels if not mark.exists(p.order))
@@ -95,7 +97,7 @@ def _notes(curves, shown: int = 4) -> list[str]:
             groups.setdefault((gone, mark.reason), []).append(mark.at)
     notes = []
     for (gone, reason), points in groups.items():
-        where = ", ".join(str(p) for p in points[:shown])
+        where = ", ".join(point_text(p) for p in points[:shown])
         if len(points) > shown:
             where += f", … ({len(points)} points)"
         verb = "does not exist" if len(gone) == 1 else "do not exist"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import mpmath
@@ -95,7 +96,10 @@ EXACT_SECONDS = 2.0  # simplifying exact values for the table, all points togeth
 # 0.20 s the first time here (2 ms once sympy's cache holds it), more on a loaded machine.
 EXACT_EACH = 1.0
 EXACT_MAX_OPS = 100  # larger exact values are shown as they are
-LONG_NUMBER = 160  # characters: a longer exact number is shown by its decimal and size
+LONG_NUMBER = 160  # characters: a longer exact value is shown by its decimal and size
+# ... as is one with a number longer than this in it (a 40-digit fraction does not read)
+LONG_RATIONAL = 30
+_NUMBER = re.compile(r"\d[\d.]*(?:e-?\d+)?(?:/\d+)?")
 
 
 class ExactForms:
@@ -129,7 +133,7 @@ class ExactForms:
         return to_text(value)
 
     def _text(self, value, digits: int) -> str:
-        from derivcli.symbolic.numbers import approximation, short_rational
+        from derivcli.symbolic.numbers import approximation, certified_decimal, short_rational
 
         value = self.simpler(value)
         beside = approximation(value, digits)
@@ -137,8 +141,11 @@ class ExactForms:
             shown = short_rational(value) or math_text(value)
         else:
             shown = math_text(value)
-        if len(shown) > LONG_NUMBER and beside is not None:
-            return f"{beside} ({len(shown):,} characters exact; --format json shows it)"
+        longest = max(map(len, _NUMBER.findall(shown)), default=0)
+        if len(shown) > LONG_NUMBER or longest > LONG_RATIONAL:
+            beside = beside or certified_decimal(value, digits)  # a 301-digit integer's
+            if beside is not None:
+                return f"{beside} ({len(shown):,} characters exact; --format json shows it)"
         return shown if beside is None else f"{shown} {beside}"
 
     def simpler(self, value: sympy.Expr) -> sympy.Expr:

@@ -3,7 +3,9 @@
 `x²·sin(y)`, `2x/3`, `√(x + 1)`, `e^x` stays `exp(x)`, `π`, `x^(1/3)`, `1/√x`: powers
 with superscripts for positive integer exponents and `^` otherwise, a number written
 next to the symbol it multiplies (`2x`) and `·` between other factors, one division
-with the denominator in brackets where it has more than one factor. Every form here is
+with the denominator in brackets where it has more than one factor. Numbers exact and
+short (`3e600`, `cos(3.141592653589793)`, `1/e`: numbers.rational_text), functions by
+the names of derivcli's rows (`heaviside`, `lambertw`, `max`). Every form here is
 one the parser reads as the same expression (tests/render/test_math_text.py parses the
 display of many derivatives back). JSON keeps exact.to_text's form (the contract).
 """
@@ -18,6 +20,8 @@ import sympy
 from sympy.printing.str import StrPrinter
 
 from derivcli import recursion
+from derivcli.symbolic.numbers import rational_text
+from derivcli.symbolic.sympy_functions import name_of
 
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -81,7 +85,25 @@ class _MathPrinter(StrPrinter):
         return "π"
 
     def _print_Rational(self, expr) -> str:
-        return str(expr.p) if expr.q == 1 else f"{expr.p}/{expr.q}"
+        return rational_text(expr)
+
+    _print_Integer = _print_Rational
+
+    def _print_Function(self, expr) -> str:
+        """A function by the name of derivcli's row (`heaviside`, `lambertw`, `max`)."""
+        name = name_of(expr) or type(expr).__name__
+        args = expr.pargs if isinstance(expr, sympy.Heaviside) else expr.args
+        return f"{name}({self.stringify(args, ', ')})"
+
+    _print_Heaviside = _print_MinMaxBase = _print_Function  # sympy's own printers
+
+    def _print_exp(self, expr) -> str:
+        return "1/e" if expr == _ONE_OVER_E else self._print_Function(expr)
+
+    def _as_ordered_terms(self, expr, order=None) -> list:
+        """A sum's terms in sympy's order, its number last (`e - 1`, not `-1 + e`)."""
+        terms = super()._as_ordered_terms(expr, order)
+        return [t for t in terms if not t.is_Number] + [t for t in terms if t.is_Number]
 
     def _print_Mul(self, expr) -> str:
         coefficient, _ = expr.as_coeff_mul()
@@ -89,11 +111,15 @@ class _MathPrinter(StrPrinter):
         if not coefficient.is_Rational:  # a Float coefficient: sympy's own form
             return super()._print_Mul(expr)
         sign = "-" if coefficient < 0 else ""
-        numerator: list = [abs(coefficient.p)] if abs(coefficient.p) != 1 else []
-        denominator: list = [coefficient.q] if coefficient.q != 1 else []
+        numerator: list = [_integer(abs(coefficient.p))] if abs(coefficient.p) != 1 else []
+        denominator: list = [_integer(coefficient.q)] if coefficient.q != 1 else []
+        if denominator and "/" not in (shown := rational_text(abs(coefficient))):
+            numerator, denominator = [shown], []  # a decimal: 3.1415926535897932·x
         for factor in factors:
             base, exponent = factor.as_base_exp()
-            if factor.is_Pow and exponent.could_extract_minus_sign() and base is not sympy.E:
+            if factor == _ONE_OVER_E:
+                denominator.append(sympy.E)
+            elif factor.is_Pow and exponent.could_extract_minus_sign() and base is not sympy.E:
                 denominator.append(base if exponent == -1 else _Power(base, -exponent))
             else:
                 numerator.append(factor)
@@ -110,8 +136,8 @@ class _MathPrinter(StrPrinter):
         root (`2x`, `3√x`, `x²y`), `·` elsewhere (`2·sin(y)`, `x·y`)."""
         text = ""
         for factor in factors:
-            if isinstance(factor, int):
-                part = str(factor)
+            if isinstance(factor, str):
+                part = factor
             elif isinstance(factor, _Power):
                 part = self._power(factor.base, factor.exponent)
             elif _is_sum(factor) or (factor.is_Mul and factor.could_extract_minus_sign()):
@@ -122,9 +148,6 @@ class _MathPrinter(StrPrinter):
                 text += "" if _adjacent(text, factor, part) else "·"
             text += part
         return text
-
-    def _print_Abs(self, expr) -> str:
-        return f"abs({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr, rational=False) -> str:
         base, exponent = expr.as_base_exp()
@@ -152,11 +175,14 @@ class _MathPrinter(StrPrinter):
         text = self._print(expr)
         single = (
             expr.is_Symbol
-            or (expr.is_Integer and expr > 0)
+            or (expr.is_Integer and expr > 0 and text.isdigit())
             or expr in (sympy.E, sympy.pi)
             or (isinstance(expr, sympy.Function) and not expr.is_Pow)
         )
-        return text if single and not text.startswith("-") else f"({text})"
+        return text if single and not text.startswith("-") and "/" not in text else f"({text})"
+
+
+_ONE_OVER_E = sympy.exp(-1)
 
 
 class _Power(NamedTuple):
@@ -169,6 +195,11 @@ class _Power(NamedTuple):
     is_Pow = True
 
 
+def _integer(number: int) -> str:
+    """An integer of a product's coefficient, as rational_text writes it (`3e600`)."""
+    return rational_text(sympy.Integer(number))
+
+
 def _is_sum(expr) -> bool:
     return isinstance(expr, sympy.Basic) and expr.is_Add
 
@@ -177,7 +208,7 @@ def _adjacent(before: str, factor, after: str) -> bool:
     """Whether after (factor's text) may follow before with no `·`: a number or a
     superscript, then a name, its power or its root (not a name starting with e after a
     number, which would read as the number's exponent)."""
-    if isinstance(factor, int) or not (factor.is_Symbol or factor.is_Pow):
+    if isinstance(factor, str) or not (factor.is_Symbol or factor.is_Pow):
         return False
     if factor.is_Pow and not factor.base.is_Symbol:
         return False

@@ -8,6 +8,7 @@ import math
 import pytest
 
 import derivcli
+from derivcli import render
 
 A, D, N, U, INF = "agree", "disagree", "not differentiable", "undefined", "infinite"
 IMPRECISE, OVERFLOW, UNDERFLOW = "imprecise", "overflow", "underflow"
@@ -86,7 +87,7 @@ def test_subgradient_value_is_reported_not_presented_as_the_answer():
     result = derivcli.grad("max(x, 0)", at="x=0").results[0]
     assert result.exact == [None]
     assert result.numeric == [0.5]
-    assert "kink of Max(0, x)" in result.warnings[0] and "torch gave 0.5" in result.warnings[0]
+    assert "kink of max(0, x)" in result.warnings[0] and "torch gave 0.5" in result.warnings[0]
 
 
 def test_undefined_names_the_reason():
@@ -135,7 +136,7 @@ def test_json_with_nulls_verdicts_and_warnings(cli):
 
 def test_table_shows_verdicts(cli):
     out = cli("grad", "abs(x)", "--at", "x=0").stdout
-    assert "not differentiable" in out and "kink of Abs(x)" in out
+    assert "not differentiable" in out and "kink of abs(x)" in out
 
 
 def _flat(nested):
@@ -153,3 +154,25 @@ def test_angles_sympy_cannot_reduce_get_a_verdict(text, x):
     # Wherever both are defined, |d/dx| is 1: atan(tan(x)) and acsc(sec(x)) are x up to
     # a sign and a multiple of pi.
     assert abs(point.numeric[0]) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_reasons_write_expressions_as_the_table_does():
+    (kink,) = derivcli.grad("abs(x)*y", at="x=0,y=2").results[0].warnings
+    assert "kink of abs(x)" in kink
+    (pole,) = derivcli.grad("1/x", at="x=0").results[0].warnings
+    assert "infinite here (complex infinity)" in pole
+    (limit,) = derivcli.grad("sin(x)/x", at="x=0").results[0].warnings
+    assert "as substitution gives nan: not a number" in limit
+
+
+def test_a_value_beyond_the_range_reads_as_the_table_has_it():
+    result = derivcli.grad("x^3", at="x=1e300")
+    (warning,) = result.results[0].warnings
+    assert "the exact value 3e600 is beyond float64's range" in warning
+    assert "│ 3e600 │" in render.table_text(result)
+
+
+def test_a_value_past_10_to_the_million_moves_without_two_equal_texts():
+    (warning,) = derivcli.grad("exp(-x^2)", at="x=1e155").results[0].warnings
+    assert "underflow: the exact value -10^(-4.3429448190325183e+309) is below" in warning
+    assert "moves by 1.0 (relative)" in warning and "from " not in warning

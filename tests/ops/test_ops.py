@@ -181,7 +181,7 @@ def test_a_sum_is_judged_as_a_whole_where_its_terms_fail(gradsum):
     assert poles.verdicts == "undefined"
     # The reason names the term that is not differentiable.
     kink = derivcli.compute("gradsum", "abs(x) + y", {"x": 0, "y": 1}).results[0]
-    assert "the term d/dx: the point is on a kink of Abs(x)" in kink.findings[0].reason
+    assert "the term d/dx: the point is on a kink of abs(x)" in kink.findings[0].reason
 
 
 class Negated(ops.Op):

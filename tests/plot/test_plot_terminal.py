@@ -95,3 +95,8 @@ def test_the_command_draws_in_the_terminal(cli):
     assert result.exit_code == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 50
     assert "┊ x = 0: f′(x), f″(x) do not exist" in result.stdout
+
+
+def test_the_notes_write_points_as_the_table_does():
+    lines = _lines("tan(x)", "x=-pi:pi", 90, 30, order=1)
+    assert any(line.startswith("┊ x = -π/2, π/2: f(x), f′(x) do not exist") for line in lines)

@@ -5,6 +5,7 @@ float32's precision; the JSON document as it was."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
@@ -12,12 +13,22 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given
+from hypothesis import strategies as st
 
 import derivcli
 from derivcli import render
 from derivcli.expr.parse import parse_value
 from derivcli.io.sources import Grid
-from derivcli.symbolic.numbers import approximation, decimal_text, point_text
+from derivcli.symbolic.display import ExactForms
+from derivcli.symbolic.numbers import (
+    SHORT,
+    approximation,
+    decimal_text,
+    point_text,
+    rational_text,
+    short_rational,
+)
 
 
 def _rounded(value: mpmath.mpf, digits: int) -> str:
@@ -145,3 +156,80 @@ def test_float32_csv_has_float32s_shortest_text_and_float64_points(cli):
             assert text == str(np.float32(text))
     float64 = cli(*args, "--format", "csv").stdout.splitlines()[1].split(",")
     assert float64[2] == repr(2 / 3 + 2e-3)  # float64 unchanged: repr round-trips
+
+
+def test_a_value_past_10_to_the_million_is_written_by_its_log10():
+    # the independent truth: log10(exp(10^300)) = 10^300·log10(e), from mpmath at 60 digits
+    with mpmath.workdps(60):
+        truth = mpmath.mpf(10) ** 300 * mpmath.log10(mpmath.e)
+        value = mpmath.exp(mpmath.mpf(10) ** 300)
+    for digits in (6, 17):
+        text = decimal_text(value, digits)
+        assert re.fullmatch(r"10\^\(\d\.\d+e\+299\)", text), text
+        assert text == f"10^({_rounded(truth, digits)})"
+    assert decimal_text(-1 / value, 6) == f"-10^(-{_rounded(truth, 6)})"
+
+
+def test_exp_of_1e300_in_the_table_and_the_warning():
+    result = derivcli.grad("exp(x)", at="x=1e300")
+    text = render.table_text(result)
+    assert "exp(1e300) ≈ 10^(4.34294e+299)" in text
+    (warning,) = result.results[0].warnings
+    assert "the exact value 10^(4.3429448190325183e+299) is beyond" in warning
+    assert not re.search(r"\d{30}", text + warning)
+
+
+@given(
+    st.integers(-(10**80), 10**80),
+    st.integers(0, 60),
+    st.integers(0, 60),
+    st.integers(0, 320),
+)
+def test_the_exact_text_of_a_rational_is_exactly_it(numerator, twos, fives, zeros):
+    # huge integers with trailing zeros, decimals, fractions: Python's Fraction reads back
+    for value in (
+        sympy.Rational(numerator, 2**twos * 5**fives),
+        sympy.Integer(numerator) * 10**zeros,
+        sympy.Rational(numerator, 3**twos),
+    ):
+        for text in (rational_text(value), short_rational(value)):
+            if text is not None:
+                assert Fraction(text) == Fraction(int(value.p), int(value.q)), text
+                assert len(text) <= max(SHORT, len(f"{value.p}/{value.q}")), text
+
+
+def test_a_decimal_of_pi_is_exact_so_no_approximation_is_beside_it():
+    # 7853981633974483/2500000000000000 (the JSON's exact) is 3.1415926535897932 exactly
+    assert Fraction("3.1415926535897932") == Fraction(7853981633974483, 2500000000000000)
+    result = derivcli.grad("x^2", at="x=1.5707963267948966")
+    assert result.results[0].exact == ["7853981633974483/2500000000000000"]  # the contract
+    assert "│ 3.1415926535897932 │" in render.table_text(result)
+    forms = ExactForms()
+    cosine = parse_value("cos(3.141592653589793)")
+    assert forms.texts([cosine], 6) == ["cos(3.141592653589793) ≈ -1"]
+
+
+def test_a_long_fraction_is_shown_by_its_certified_decimal():
+    value = sympy.Rational(2, 3 * 10**30 + 1)
+    (text,) = ExactForms().texts([value], 6)
+    truth = _rounded(mpmath.mpf(2) / (3 * 10**30 + 1), 6)
+    assert text == f"≈ {truth} (33 characters exact; --format json shows it)"
+    (text,) = ExactForms().texts([sympy.Integer(2) ** 999], 6)  # 301 digits, no zeros
+    truth = _rounded(mpmath.mpf(2) ** 999, 6)
+    assert text == f"≈ {truth} (301 characters exact; --format json shows it)"
+    assert ExactForms().texts([sympy.Integer(3) * 10**600], 6) == ["3e600"]
+    inside = sympy.cos(value)
+    (text,) = ExactForms().texts([inside], 6)
+    assert text.startswith("≈ 1 (") and "json" in text
+
+
+def test_a_point_of_e_is_written_as_typed():
+    assert point_text(parse_value("-1/e")) == "-1/e"
+    assert point_text(parse_value("2/e")) == "2/e"
+    assert point_text(parse_value("1/8")) == "0.125"
+
+
+def test_a_point_beyond_the_range_is_named_as_typed_not_cut(cli):
+    run = cli("grad", "x", "--at", "x=1e400")  # cut at 40 characters, it read as 10^39
+    assert run.exit_code == 2
+    assert "the value of x (1e400) is beyond float64's range" in run.stderr
