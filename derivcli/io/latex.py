@@ -209,7 +209,7 @@ def _vector(result: Result, printer: _Printer) -> str:
     """v = (...)ᵀ for the operations along a vector (u for vjp); empty otherwise."""
     if result.op.options != ("vector",) or not result.op.config():
         return ""
-    values = [sympy.latex(sympy.sympify(value)) for value in result.op.config()]
+    values = [sympy.latex(value) for value in result.op.config()]  # parsed sympy numbers
     letter = "u" if result.kind == "vjp" else "v"
     return f"\\mathbf{{{letter}}} = {_matrix([[value] for value in values])}"
 
