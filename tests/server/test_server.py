@@ -293,6 +293,10 @@ def test_stop_without_a_server_is_not_an_error(tmp_path_factory):
     assert (done.returncode, done.stdout) == (0, b"no derivcli server is running\n")
 
 
+def _children(pid: int) -> set[int]:
+    return set(map(int, open(f"/proc/{pid}/task/{pid}/children").read().split()))
+
+
 def _state(pid: int) -> str:
     return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
 
@@ -300,9 +304,14 @@ def _state(pid: int) -> str:
 def test_ctrl_z_stops_the_command_and_fg_continues_it(server, folder):
     status = server.run("server", "status").stdout.split()
     daemon = int(status[2].rstrip(b","))
+    # a command of an earlier test may still be on its way out: the new child is this one's
+    earlier = _children(daemon)
     client = _start_slow(server, folder, "z.csv", MEDIUM)
     _wait_for_partial(folder, "z.csv")
-    (command,) = map(int, open(f"/proc/{daemon}/task/{daemon}/children").read().split())
+    deadline = time.monotonic() + 10
+    while not _children(daemon) - earlier and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (command,) = _children(daemon) - earlier
     client.send_signal(signal.SIGTSTP)
     deadline = time.monotonic() + 10
     while not (_state(client.pid) == _state(command) == "T") and time.monotonic() < deadline:
