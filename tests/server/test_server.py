@@ -164,13 +164,14 @@ def test_the_client_path_imports_none_of_the_heavy_modules(server):
     assert done.stderr.decode().split() == ["0", "[]"]
 
 
-def _start_slow(server: Server, folder, output: str, command=SLOW):
+def _start_slow(server: Server, folder, output: str, command=SLOW, **popen):
     return subprocess.Popen(
         [DERIVCLI, *command, "-o", output],
         cwd=folder,
         env=server.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        **popen,
     )
 
 
@@ -301,31 +302,51 @@ def _state(pid: int) -> str:
     return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
 
 
-# In two fresh-clone runs of the whole suite (not alone, not in the module's own runs,
-# nor in the suite here) the command ran to its end without stopping: not yet explained.
-@pytest.mark.xfail(strict=False, reason="the command is not stopped in some whole-suite runs")
-def test_ctrl_z_stops_the_command_and_fg_continues_it(server, folder):
+def _ctrl_z(server: Server, folder, output: str, **popen):
+    """Start a 4 s command through the server, wait until it writes, send its client a
+    SIGTSTP: (the client, the command's process)."""
     status = server.run("server", "status").stdout.split()
     daemon = int(status[2].rstrip(b","))
     # a command of an earlier test may still be on its way out: the new child is this one's
     earlier = _children(daemon)
-    client = _start_slow(server, folder, "z.csv", MEDIUM)
-    _wait_for_partial(folder, "z.csv")
+    client = _start_slow(server, folder, output, MEDIUM, **popen)
+    _wait_for_partial(folder, output)
     deadline = time.monotonic() + 10
     while not _children(daemon) - earlier and time.monotonic() < deadline:
         time.sleep(0.02)
     (command,) = _children(daemon) - earlier
     client.send_signal(signal.SIGTSTP)
+    return client, command
+
+
+def _finished_whole(client, folder, output: str) -> None:
+    _, err = client.communicate(timeout=120)
+    assert (client.returncode, err) == (0, b"")
+    lines = (folder / output).read_text().count("\n")
+    assert lines == 1500 * 1500 + 1
+    (folder / output).unlink()
+
+
+def test_ctrl_z_stops_the_command_and_fg_continues_it(server, folder):
+    # A shell's job: a process group of its own, whose parent (the shell; here pytest)
+    # is in another group of the same session.
+    client, command = _ctrl_z(server, folder, "z.csv", process_group=0)
     deadline = time.monotonic() + 10
     while not (_state(client.pid) == _state(command) == "T") and time.monotonic() < deadline:
         time.sleep(0.02)
     assert (_state(client.pid), _state(command)) == ("T", "T")
     client.send_signal(signal.SIGCONT)
-    _, err = client.communicate(timeout=120)
-    assert (client.returncode, err) == (0, b"")
-    lines = (folder / "z.csv").read_text().count("\n")
-    assert lines == 1500 * 1500 + 1
-    (folder / "z.csv").unlink()
+    _finished_whole(client, folder, "z.csv")
+
+
+def test_ctrl_z_in_an_orphaned_group_runs_on_as_without_the_server(server, folder):
+    # The kernel discards a SIGTSTP to a process group that no shell could continue (an
+    # orphaned one: every member's parent is in the group or in another session), and a
+    # command run without the server goes on. Through the server too: the command is
+    # stopped only until its client finds that it was not. (This test used to fail in CI,
+    # whose processes form such a group: the Ctrl-Z test above now makes its own group.)
+    client, _ = _ctrl_z(server, folder, "orphan.csv", start_new_session=True)
+    _finished_whole(client, folder, "orphan.csv")
 
 
 def test_two_starts_at_once_make_one_server():
