@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from derivcli.cli.app import app
@@ -13,6 +14,13 @@ from derivcli.cli.app import app
 # Every derivcli started by a test runs by itself, never through a server the developer
 # runs (tests/server/ starts servers of its own, in directories of its own).
 os.environ["DERIVCLI_NO_SERVER"] = "1"
+
+# Property tests draw the same examples on every run, so that a run's result does not
+# depend on a draw (one draw, a power of two huge numbers, once took sympy's simplify to
+# 24 GB in CI). HYPOTHESIS_PROFILE=explore draws new examples, to look for new failures.
+settings.register_profile("derivcli", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derivcli"))
 
 
 @pytest.fixture(autouse=True)
