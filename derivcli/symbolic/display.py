@@ -102,6 +102,11 @@ LONG_RATIONAL = 30
 _NUMBER = re.compile(r"\d[\d.]*(?:e-?\d+)?(?:/\d+)?")
 
 
+# The JSON's zoo (complex infinity: 1/(2*sqrt(0))) has no sign; the reason beside it
+# says "complex infinity".
+_INFINITIES = {sympy.zoo: "±∞", sympy.oo: "∞", -sympy.oo: "-∞"}
+
+
 class ExactForms:
     """The table's exact values: simplified within EXACT_SECONDS for all the points of
     a result together (each value once), printed as one-line math, a certified
@@ -124,6 +129,8 @@ class ExactForms:
 
         if not isinstance(value, sympy.Basic):
             return str(value)
+        if value in _INFINITIES:
+            return _INFINITIES[value]
         saved = mpmath.mp.prec
         try:
             if not too_extreme(value):

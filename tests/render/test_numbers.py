@@ -124,6 +124,21 @@ def test_exact_values_are_simplified_with_a_decimal_and_json_keeps_its_text():
     assert not any(mark in result.to_json() for mark in "≈·²√")
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("sqrt(x)", "±∞"),  # 1/(2*sqrt(0)): sympy's unsigned complex infinity
+        ("lambertw(x)", "±∞"),
+    ],
+)
+def test_an_infinite_derivative_is_shown_as_infinity_not_zoo(text, shown):
+    at = "x=-1/e" if "lambertw" in text else "x=0"
+    result = derivcli.grad(text, at=at)
+    assert result.results[0].exact_shown(6) == [shown]
+    assert "zoo" not in render.table_text(result)
+    assert json.loads(result.to_json())["results"][0]["exact"] == ["zoo"]  # unchanged
+
+
 def test_the_header_shows_the_expression_as_typed():
     result = derivcli.grad("x^2  *  sin(y)", at={"x": 1, "y": 2})
     text = render.table_text(result)
