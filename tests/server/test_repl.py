@@ -24,6 +24,10 @@ class Terminal:
     def __init__(self, env: dict):
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # As an interactive shell starts a job: Ctrl-C's SIGINT not ignored (a suite
+            # run as a background job of a script inherits it ignored, and a prompt
+            # started so keeps it ignored, as nohup's programs do)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
             os.execve(DERIVCLI, [DERIVCLI, "repl"], env)
         self.seen = b""
 
