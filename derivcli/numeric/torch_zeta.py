@@ -76,30 +76,33 @@ def _euler_maclaurin(s: torch.Tensor, order: int) -> list:
     return [a + b + d + e for a, b, d, e in zip(jet, pole, half, corrections, strict=True)]
 
 
-def _sin_half_pi(t: torch.Tensor) -> torch.Tensor:
-    """sin(pi*t/2), exactly 0 where t is an even integer and ±1 at the odd ones."""
-    r = t / 2 - 2 * torch.round(t / 4)  # in [-1, 1], exact for moderate integers t
+def _sin_half_pi(s: torch.Tensor, m: int) -> torch.Tensor:
+    """sin(pi*(s + m)/2): exactly 0 where s + m is an even integer, and right where
+    s + m would round to s (|s| > 2^53, where every float is an even integer)."""
+    r = s / 2 - 2 * torch.round(s / 4) + m / 2  # s/2 modulo 2, exactly, plus m/2
+    r = r - 2 * torch.round(r / 2)  # in [-1, 1]
     r = torch.where(r > 0.5, 1 - r, torch.where(r < -0.5, -1 - r, r))
     return torch.sin(math.pi * r)
 
 
-def _functional_equation(s: torch.Tensor, order: int) -> list:
-    """zeta's jet at s < -1 (float64), from zeta's at 1 - s > 2."""
+def _functional_equation(s: torch.Tensor, order: int) -> torch.Tensor:
+    """zeta^(order) at s < -1 (float64), from zeta's jet at 1 - s > 2. The exponential
+    of h = log(2^s pi^(s-1) Gamma(1-s)) is factored out and multiplied in last, as
+    exp(h + log|rest|): neither overflows before the value itself does (|zeta(-400.5)|
+    is 6e549; Gamma(401.5) alone is inf in float64)."""
     x = 1 - s
     log_two_pi = math.log(2 * math.pi)
-    # h = log(2^s pi^(s-1) Gamma(1-s)) and its derivatives in s
-    h = [s * log_two_pi - math.log(math.pi) + torch_special.lgamma(x)]
-    if order >= 1:
-        h.append(log_two_pi - torch_special.polygamma(0, x))
-    h += [(-1) ** m * torch_special.polygamma(m - 1, x) for m in range(2, order + 1)]
-    exponential = [torch.exp(h[0])]
-    for n in range(order):  # (e^h)' = h' e^h, differentiated n times
-        exponential.append(
-            sum(math.comb(n, i) * h[i + 1] * exponential[n - i] for i in range(n + 1))
-        )
-    sine = [(math.pi / 2) ** m * _sin_half_pi(s + m) for m in range(order + 1)]
+    slopes = [log_two_pi - torch_special.polygamma(0, x)]  # h', h'', ... in s
+    slopes += [(-1) ** m * torch_special.polygamma(m - 1, x) for m in range(2, order + 1)]
+    scaled = [torch.ones_like(s)]  # (e^h)^(n) / e^h: (e^h)' = h' e^h, differentiated
+    for n in range(order):
+        scaled.append(sum(math.comb(n, i) * slopes[i] * scaled[n - i] for i in range(n + 1)))
+    sine = [(math.pi / 2) ** m * _sin_half_pi(s, m) for m in range(order + 1)]
     reflected = [(-1) ** m * d for m, d in enumerate(_euler_maclaurin(x, order))]
-    return _times(_times(exponential, sine), reflected)
+    rest = _times(_times(scaled, sine), reflected)[order]
+    h = s * log_two_pi - math.log(math.pi) + torch_special.lgamma(x)
+    magnitude = torch.exp(h + torch.log(torch.abs(rest)))
+    return torch.where(rest == 0, 0.0, torch.sign(rest) * magnitude)
 
 
 def _value(order: int, s: torch.Tensor) -> torch.Tensor:
@@ -108,7 +111,7 @@ def _value(order: int, s: torch.Tensor) -> torch.Tensor:
         z = s.detach().to(torch.float64)
         reflect = z < _REFLECT_BELOW
         direct = _euler_maclaurin(torch.where(reflect, 0.0, z), order)[order]
-        mirrored = _functional_equation(torch.where(reflect, z, -2.0), order)[order]
+        mirrored = _functional_equation(torch.where(reflect, z, -2.0), order)
         return torch.where(reflect, mirrored, direct).to(s.dtype)
 
 
