@@ -111,6 +111,11 @@ class zetaderiv(_CachedValues, _ZetaDerivativeValue):  # noqa: N801
     def _eval_is_extended_real(self):
         return _real_not_one(self.args[1])
 
+    def _latex(self, printer):
+        n, s = self.args
+        order = "'" * int(n) if n.is_Integer and n <= 3 else f"^{{({printer._print(n)})}}"
+        return rf"\zeta{order}\left({printer._print(s)}\right)"
+
 
 def build_zeta(s):
     """zeta(s) as typed: a number stays zeta(number) (exact values print zeta(3), which
