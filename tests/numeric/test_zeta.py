@@ -168,3 +168,34 @@ def test_zetaderiv_needs_a_non_negative_integer_order(text):
 
     with pytest.raises(InputError, match="non-negative integer order"):
         derivcli.grad(text, at="s=2")
+
+
+def _lennard_jones(atoms: int) -> str:
+    terms = []
+    for i in range(atoms):
+        for j in range(i + 1, atoms):
+            r2 = "+".join(f"(x{i}_{k}-x{j}_{k})^2" for k in range(3))
+            terms.append(f"4*(({r2})^(-6) - ({r2})^(-3))")
+    return " + ".join(terms)
+
+
+def test_symengine_refuses_zeta_by_name_and_auto_keeps_a_large_problem_on_sympy():
+    from derivcli.expr.parse import parse_tree
+    from derivcli.symbolic import choice
+    from derivcli.symbolic.backend import Unsupported
+
+    pytest.importorskip("symengine")
+    with pytest.raises(Unsupported, match=r"no zeta\(\)"):
+        derivcli.grad("zeta(s)", at="s=2", symbolic="symengine")
+    heavy = _lennard_jones(3)
+    entries = 9 * 9
+    assert choice.choose("auto", parse_tree(heavy).components, entries).name == "symengine"
+    text = heavy + " + zeta(x0_0)"
+    assert choice.choose("auto", parse_tree(text).components, entries).name == "sympy"
+    point = {f"x{i}_{k}": str(i + 0.5 * k + 2.25 * (i == k)) for i in range(3) for k in range(3)}
+    with_zeta = derivcli.hessian(text, at=point).results[0]
+    without = derivcli.hessian(heavy, at=point, symbolic="symengine").results[0]
+    assert with_zeta.agree and without.agree
+    zeta_part = with_zeta.numeric[0][0] - without.numeric[0][0]
+    truth = _truth(float(point["x0_0"]), 2)
+    assert abs(zeta_part - truth) <= 1e-9 * abs(truth)
