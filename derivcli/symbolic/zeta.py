@@ -3,8 +3,9 @@
 sympy's zeta(s).diff(s) is an unevaluated Derivative, which neither exact values nor
 the lowering can use: derivcli's ``zeta`` differentiates to ``zetaderiv(1, s)``, and
 ``zetaderiv(n, s)`` (the n-th derivative, n a static integer as polygamma's order) to
-``zetaderiv(n + 1, s)``. Their numeric values come from mpmath's zeta with its
-derivative argument, cached as polygamma's (special._CachedValues). Both print under
+``zetaderiv(n + 1, s)``. zetaderiv's numeric values come from mpmath (its zeta with
+the derivative argument; the functional equation below -10 and the sum for large s,
+where that is slow), cached as polygamma's (special._CachedValues). Both print under
 the names derivcli parses, so printed results parse back.
 """
 
