@@ -42,7 +42,9 @@ _CORRECTION_COEFFICIENTS = [
 
 def _times(f: list, g: list) -> list:
     """The jet of f*g from the jets of f and g (Leibniz's rule)."""
-    return [sum(math.comb(m, i) * f[i] * g[m - i] for i in range(m + 1)) for m in range(len(f))]
+    return [
+        sum(float(math.comb(m, i)) * f[i] * g[m - i] for i in range(m + 1)) for m in range(len(f))
+    ]
 
 
 def _power_jet(base: int, exponent: torch.Tensor, order: int) -> list:
@@ -62,7 +64,7 @@ def _euler_maclaurin(s: torch.Tensor, order: int) -> list:
             jet[m] = jet[m] + term
     c = torch.clamp(s, max=_LARGEST)
     u = c - 1
-    reciprocal = [(-1) ** m * math.factorial(m) / u ** (m + 1) for m in range(order + 1)]
+    reciprocal = [(-1) ** m * float(math.factorial(m)) / u ** (m + 1) for m in range(order + 1)]
     pole = _times(_power_jet(_TERMS, -u, order), reciprocal)
     half = [term / 2 for term in _power_jet(_TERMS, -c, order)]
     corrections = [torch.zeros_like(s) for _ in range(order + 1)]
@@ -96,7 +98,7 @@ def _functional_equation(s: torch.Tensor, order: int) -> torch.Tensor:
     slopes += [(-1) ** m * torch_special.polygamma(m - 1, x) for m in range(2, order + 1)]
     scaled = [torch.ones_like(s)]  # (e^h)^(n) / e^h: (e^h)' = h' e^h, differentiated
     for n in range(order):
-        scaled.append(sum(math.comb(n, i) * slopes[i] * scaled[n - i] for i in range(n + 1)))
+        scaled.append(sum(float(math.comb(n, i)) * slopes[i] * scaled[n - i] for i in range(n + 1)))
     sine = [(math.pi / 2) ** m * _sin_half_pi(s, m) for m in range(order + 1)]
     reflected = [(-1) ** m * d for m, d in enumerate(_euler_maclaurin(x, order))]
     rest = _times(_times(scaled, sine), reflected)[order]
