@@ -26,3 +26,10 @@ echo "relu at 0 with --strict: exit $status"
 
 # Lambert W (torch has none): W'(x) = 1/(x + exp(W(x))), 1 at 0.
 echo "d/dx lambertw(x) at 0 and e: $(derivcli grad "lambertw(x)" --at x=0 -f plain) $(derivcli grad "lambertw(x)" --at x=e -f plain)"
+
+# Riemann zeta of a variable: zeta'(2) = -0.9375482543...; at its pole s = 1 there is
+# no number, and --strict says so (exit 3).
+echo "d/ds zeta(s) at 2: $(derivcli grad "zeta(s)" --at s=2 -f plain)"
+status=0
+derivcli grad "zeta(s)" --at s=1 -f plain --strict >/dev/null 2>&1 || status=$?
+echo "zeta at its pole with --strict: exit $status"

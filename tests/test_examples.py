@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mpmath
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -301,3 +302,9 @@ def test_functions_example():
     # W(e) = 1: W'(e) = 1/(e + e) = 1/(2e)
     slopes = [float(v) for v in lines[6].split(": ")[1].split()]
     assert slopes[0] == 1.0 and abs(slopes[1] - 1 / (2 * math.e)) <= 1e-15
+    # zeta'(2) from mpmath at 40 digits; the pole is not a number
+    (zeta,) = [line for line in lines if line.startswith("d/ds zeta(s) at 2: ")]
+    with mpmath.workdps(40):
+        truth = float(mpmath.zeta(2, 1, 1))
+    assert abs(float(zeta.split(": ")[1]) - truth) <= 1e-13 * abs(truth)
+    assert "zeta at its pole with --strict: exit 3" in lines

@@ -216,6 +216,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         domain=(0.3, 3.0),
         static_args=(0,),
     ),
+    FunctionSpec(
+        "zeta", (1, 1), "Riemann zeta function, for real s other than 1", domain=(1.5, 4.0)
+    ),
+    FunctionSpec(
+        "zetaderiv",
+        (2, 2),
+        "zetaderiv(n, s), the n-th derivative of zeta",
+        domain=(1.5, 4.0),
+        static_args=(0,),
+    ),
     FunctionSpec("beta", (2, 2), "Beta function gamma(x)*gamma(y)/gamma(x + y)", domain=(0.3, 3.0)),
     FunctionSpec(
         "lambertw",
@@ -246,10 +256,6 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("re", (1, 1), "real part (appears in derivatives)", listed=False),
     FunctionSpec("im", (1, 1), "imaginary part (appears in derivatives)", listed=False),
     FunctionSpec("arg", (1, 1), "complex argument (appears in derivatives)", listed=False),
-    # exact values contain it: polygamma(2, 1) is -2*zeta(3)
-    FunctionSpec(
-        "zeta", (1, 1), "Riemann zeta function of a number (appears in exact values)", listed=False
-    ),
 )
 
 BY_NAME: dict[str, FunctionSpec] = {name: spec for spec in FUNCTIONS for name in spec.names}

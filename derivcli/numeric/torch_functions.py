@@ -34,6 +34,12 @@ def _special(name: str) -> Callable:
     return lower
 
 
+def _zeta(name: str) -> Callable:
+    from derivcli.numeric import torch_zeta  # imports torch
+
+    return getattr(torch_zeta, name)
+
+
 def _root(torch, x, n):
     return torch.sign(x) * torch.abs(x) ** (1.0 / n)
 
@@ -100,9 +106,8 @@ LOWERINGS: dict[str, Callable] = {
     "loggamma": _special("lgamma"),
     "polygamma": _special("polygamma"),
     "digamma": lambda t, x: _special("polygamma")(t, 0, x),
-    # sympy takes zeta of numbers only (folded to constants); torch's is nan for s < 1
-    # and has no derivative, which a backend keeping zeta(s) of a variable would meet
-    "zeta": lambda t, s: t.special.zeta(s, t.ones_like(s)),
+    "zeta": lambda t, s: _zeta("zeta")(s),
+    "zetaderiv": lambda t, n, s: _zeta("zeta_derivative")(n, s),
     "sigmoid": _special("sigmoid"),
     "softplus": _special("softplus"),
     "sinc": _special("sinc"),

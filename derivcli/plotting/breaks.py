@@ -24,6 +24,8 @@ from derivcli.symbolic.sympy_functions import name_of
 # Rows with poles at the non-positive integers (their argument's), which sympy's
 # continuous domain cannot find.
 POLES_AT_NONPOSITIVE_INTEGERS = {"gamma": 0, "digamma": 0, "polygamma": 1}
+# Rows with a pole where their argument (by index) is 1: Riemann zeta and its derivatives.
+POLES_AT_ONE = {"zeta": 0, "zetaderiv": 1}
 # Rows with poles where another function of their argument is 0, which sympy's continuous
 # domain finds too, but slowly for many (tan(50x) on [-3, 3]: 84 s, solveset 0.2 s).
 POLES_WHERE_ZERO = {
@@ -110,6 +112,8 @@ def _table_breaks(node, variable, inside) -> set:
         arg = args[POLES_AT_NONPOSITIVE_INTEGERS[name]]
         reached = _integers_reached(arg, variable, inside)
         return set().union(*(_zeros(arg - n, variable, inside) for n in reached if n <= 0))
+    if name in POLES_AT_ONE:
+        return _zeros(args[POLES_AT_ONE[name]] - 1, variable, inside)
     if spec.breaks is None:
         return set()
     if spec.breaks == "zero":

@@ -21,7 +21,7 @@ import sympy
 from sympy.codegen import cfunctions
 
 from derivcli import limits
-from derivcli.symbolic import special
+from derivcli.symbolic import special, zeta
 
 MAX_POLYGAMMA_ORDER = 100
 MAX_POLYGAMMA_EXPANSION = 1_000
@@ -74,14 +74,6 @@ def build_polygamma(n, x, cls=sympy.polygamma):
     # n and x (polygamma(100, 3000) takes minutes): keep such values as they are.
     costly = x.is_Rational and (n + 1) * abs(x) > MAX_POLYGAMMA_EXPANSION
     return cls(n, x, evaluate=not costly)
-
-
-def _number_only(name: str, value, *args):
-    if any(arg.free_symbols for arg in args):
-        from derivcli.errors import InputError
-
-        raise InputError(f"{name}() is accepted for numbers only (it appears in exact values)")
-    return value
 
 
 def _bounded_gamma(build, x):
@@ -147,6 +139,8 @@ SYMPY_CLASSES: dict[str, type] = {
     "gamma": sympy.gamma,
     "loggamma": sympy.loggamma,
     "polygamma": sympy.polygamma,
+    "zeta": sympy.zeta,
+    "zetaderiv": zeta.zetaderiv,
     "sigmoid": special.sigmoid,
     "softplus": special.softplus,
     "sinc": sympy.sinc,
@@ -160,8 +154,7 @@ SYMPY_CLASSES: dict[str, type] = {
 }
 
 # The rows whose builder is not their sympy class itself: bounds on costly values,
-# bases, n-ary forms, and the rows that build from others (hypot is a root of a sum;
-# zeta appears in exact values: polygamma(2, 1) is -2*zeta(3)).
+# bases, n-ary forms, and the rows that build from others (hypot is a root of a sum).
 _BUILT: dict[str, Callable[..., sympy.Expr]] = {
     "log": _log_base,
     "log2": lambda x: _log_base(x, 2),
@@ -184,7 +177,8 @@ _BUILT: dict[str, Callable[..., sympy.Expr]] = {
     "digamma": lambda x: build_polygamma(sympy.S.Zero, x),
     "polygamma": lambda n, x: build_polygamma(n, x),
     "hypot": lambda x, y: _sqrt(limits.checked_pow(x, _TWO) + limits.checked_pow(y, _TWO)),
-    "zeta": lambda s: _number_only("zeta", sympy.zeta(s, evaluate=False), s),
+    "zeta": zeta.build_zeta,
+    "zetaderiv": zeta.build_zetaderiv,
 }
 
 # How each row's expression is built from its arguments (sympy expressions).

@@ -328,6 +328,20 @@ ONE = {
         [1e-300, 1e-8, -0.3, -0.3678, 1.0, 1e8, 1e300],
         [1e-8, -0.3, 1.0, 1e8],
     ),
+    # beside the pole (huge but ordinary), the trivial zeros, s -> oo (relative digits),
+    # beyond float64 (-400.5: overflow)
+    "zeta": (
+        None,
+        (lambda t: mp.zeta(t, 1, 1), lambda t: mp.zeta(t, 1, 2)),
+        [2.0, 0.5, -0.5, -2.0, -10.5, -30.0, 1 + 1e-8, 1 - 1e-8, 50.0, 1e3, -200.5, -400.5],
+        [2.0, 0.5, -2.0, -10.5, 10.0, 1.001],
+    ),
+    "zetaderiv": (
+        BUILDERS["zetaderiv"](sympy.Integer(1), x),
+        (lambda t: mp.zeta(t, 1, 2), lambda t: mp.zeta(t, 1, 3)),
+        [2.0, 0.5, -2.0, -30.0, 1 + 1e-8, 1e3],
+        [2.0, -2.0],
+    ),
     "sinc": (
         None,
         (lambda t: _sinc(t, 1), lambda t: _sinc(t, 2)),

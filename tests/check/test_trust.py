@@ -106,6 +106,13 @@ ENTRY_CASES = [
     ("grad", "lambertw(x)", "x=1e300", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
     ("grad", "lambertw(x)", "x=-0.3678", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
     ("grad", "beta(x, 2)", "x=1e-8", A, lambda x: mpmath.diff(lambda t: mpmath.beta(t, 2), x)),
+    # zeta beside its pole, at a trivial zero, at large s, below -1 (the functional equation)
+    ("grad", "zeta(x)", "x=1.00000001", A, lambda x: mpmath.zeta(x, 1, 1)),
+    ("hessian", "zeta(x)", "x=0.99999999", A, lambda x: mpmath.zeta(x, 1, 2)),
+    ("grad", "zeta(x)", "x=-2", A, lambda x: mpmath.zeta(x, 1, 1)),
+    ("hessian", "zeta(x)", "x=1000", A, lambda x: mpmath.zeta(x, 1, 2)),
+    ("grad", "zeta(x)", "x=-30", A, lambda x: mpmath.zeta(x, 1, 1)),
+    ("grad", "zeta(x)", "x=-200.5", A, lambda x: mpmath.zeta(x, 1, 1)),
 ]
 
 

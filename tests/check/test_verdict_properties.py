@@ -73,6 +73,7 @@ UNARY = {
     "expm1": (mpmath.expm1, []),
     "erfinv": (mpmath.erfinv, [1.0, -1.0]),  # ValueError outside [-1, 1]: no truth
     "lambertw": (lambda x: _lambertw(x), [-math.exp(-1)]),
+    "zeta": (mpmath.zeta, [1.0]),  # its pole; the trivial zeros are ordinary points
 }
 NAMES = sorted(UNARY)
 TOLERANCE = {"float64": 1e-9, "float32": 1e-4}

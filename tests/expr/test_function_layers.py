@@ -18,7 +18,7 @@ from derivcli.numeric.torch_functions import LOWERINGS
 from derivcli.symbolic.sympy_functions import BUILDERS, SYMPY_CLASSES, name_of
 
 NAMES = [spec.name for spec in FUNCTIONS]
-STATIC_VALUES = {"root": 3, "polygamma": 1, "DiracDelta": 1}
+STATIC_VALUES = {"root": 3, "polygamma": 1, "zetaderiv": 1, "DiracDelta": 1}
 
 
 def test_names_are_unique():

@@ -19,7 +19,7 @@ from derivcli.symbolic.sympy_functions import BUILDERS
 
 x, y = sympy.symbols("x y", real=True)
 ROWS = [spec for spec in FUNCTIONS if spec.listed]
-STATIC_VALUES = {"root": 3, "polygamma": 1}
+STATIC_VALUES = {"root": 3, "polygamma": 1, "zetaderiv": 1}
 TOLERANCE = {"float64": 1e-9, "float32": 1e-4}
 
 

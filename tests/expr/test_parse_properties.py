@@ -72,7 +72,7 @@ def test_random_point_text_parses_or_gives_an_input_error(text):
 
 x, y, z = sympy.symbols("x y z", real=True)
 ROWS = [spec for spec in FUNCTIONS if spec.listed]
-STATIC = {"root": st.integers(2, 5), "polygamma": st.integers(0, 3)}
+STATIC = {"root": st.integers(2, 5), "polygamma": st.integers(0, 3), "zetaderiv": st.integers(0, 3)}
 
 leaves = st.one_of(
     st.sampled_from([x, y, z, sympy.pi, sympy.E]),

@@ -22,7 +22,7 @@ from derivcli.symbolic.sympy_functions import BUILDERS
 
 x, y, z = sympy.symbols("x y z", real=True)
 ROWS = [spec for spec in FUNCTIONS if spec.listed]
-STATIC_VALUES = {"root": 3, "polygamma": 1}
+STATIC_VALUES = {"root": 3, "polygamma": 1, "zetaderiv": 1}
 Y0 = 0.75
 
 
@@ -55,6 +55,7 @@ def _point(spec) -> dict[str, float]:
 MPMATH_ONLY = {
     "softplus": lambda t: mpmath.log1p(mpmath.exp(t)),
     "logsumexp": lambda *ts: mpmath.log(mpmath.fsum(mpmath.exp(t) for t in ts)),
+    "zetaderiv": lambda n, s: mpmath.zeta(s, 1, int(n)),
 }
 
 

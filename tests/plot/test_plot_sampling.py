@@ -95,6 +95,17 @@ def test_lambertws_branch_point_is_marked():
     assert np.isnan(f.y[f.x < -float(branch)]).all()  # no real value below it
 
 
+def test_zetas_pole_is_marked_and_never_drawn_across():
+    curves = _curves("zeta(s)", "s=-3:4")
+    assert [m.at for m in curves.marks] == [1]
+    for k, panel in enumerate(curves.panels):
+        assert [m.at for m in panel.missing] == [1]
+        assert not _joined_across(panel, 1.0)
+        kept = np.flatnonzero(np.isfinite(panel.y))[::25]
+        truth = _truth(lambda s, k=k: mpmath.zeta(s, 1, k), panel.x[kept])
+        assert np.allclose(panel.y[kept], truth, rtol=1e-12, atol=0)
+
+
 def test_other_variables_take_their_values_from_at():
     curves = _curves("a*x^3", "x=0:1", order=2, at="a=1/3")
     assert np.allclose(curves.panels[2].y, 2 * curves.panels[2].x, rtol=1e-12)

@@ -97,6 +97,12 @@ def test_the_command_draws_in_the_terminal(cli):
     assert "┊ x = 0: f′(x), f″(x) do not exist" in result.stdout
 
 
+def test_zeta_is_drawn_with_its_pole_marked(cli):
+    result = cli("plot", "zeta(s)", "--range", "s=-3:4", "--width", "80", "--height", "30")
+    assert result.exit_code == 0, result.output
+    assert "┊ s = 1: f(s), f′(s), f″(s) do not exist" in result.stdout
+
+
 def test_the_notes_write_points_as_the_table_does():
     lines = _lines("tan(x)", "x=-pi:pi", 90, 30, order=1)
     assert any(line.startswith("┊ x = -π/2, π/2: f(x), f′(x) do not exist") for line in lines)
