@@ -40,6 +40,7 @@ def natural_width(rows: list[list[str]]) -> int:
 def numeric_blocks(result: Result, point: PointResult, number, t, width: int) -> list:
     """The matrix of torch's numbers, in blocks of columns that fit the width."""
     from rich.table import Table
+    from rich.text import Text
 
     op = result.op
     corner, row_labels = op.matrix_labels(result.expressions, result.variables)
@@ -61,7 +62,7 @@ def numeric_blocks(result: Result, point: PointResult, number, t, width: int) ->
         for variable in result.variables[start : start + room]:
             table.add_column(t(variable), justify="right", no_wrap=True, style="bold")
         for label, row in zip(row_labels, cells, strict=True):
-            table.add_row(t(label), *row[start : start + room])
+            table.add_row(Text(t(label)), *row[start : start + room])
         blocks.append(table)
     return blocks
 
@@ -131,7 +132,7 @@ def entry_lines(
             elif verdicts[i] != "agree":
                 text.append(" ")
                 text.append_text(mark(verdicts[i], t))
-        grid.add_row(t(label), text)
+        grid.add_row(Text(t(label)), text)  # a str is markup: c[s^2] was shown as c
         if not label:
             grid = None  # the next entry starts a grid under its own label
     if zeros:
@@ -142,10 +143,11 @@ def entry_lines(
 def listing_labels(result: Result, unicode: bool = True) -> list[str]:
     """Each entry's label in the listing: ∂²f/∂x1∂x2 where the entry is one partial
     derivative of one expression (d2/dx12 would read as x12), the operation's own
-    otherwise or on a console without the glyphs."""
+    otherwise (taylor's coefficients c[x^2] always) or on a console without the glyphs."""
     components = len(result.expressions)
     entries = flatten(result.op.entries(components, result.variables))
-    if not unicode or components != 1:
+    if not unicode or components != 1 or result.op.name == "taylor":
+        # taylor's entries are coefficients, c[x^2]: its c[x] is not written as ∂f/∂x
         return [entry.label for entry in entries]
     return [partial_label(entry, result.variables) or entry.label for entry in entries]
 

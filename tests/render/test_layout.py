@@ -124,3 +124,14 @@ def test_the_listing_labels_partial_derivatives_as_mathematics_writes_them():
     jacobian = derivcli.jacobian(["x*y", "x + y"])
     assert layout.listing_labels(jacobian) == flatten(jacobian.op.labels(["x", "y"], 2))
     assert layout.listing_labels(hessian, unicode=False)[0] == "d2/dx12"
+
+
+def test_taylor_keeps_its_coefficient_labels_whole_in_the_listing():
+    # c[x] is the coefficient of x, not written as ∂f/∂x; c[x^2] was shown as c (rich
+    # read [x^2] as markup)
+    result = derivcli.taylor("sin(x)*exp(x) + x^5", at={"x": 1}, order=2)
+    assert layout.listing_labels(result) == ["c[1]", "c[x]", "c[x^2]"]
+    text = render.table_text(result, width=40)
+    _check_readable(text, 40)
+    for label in ("c[1]", "c[x]", "c[x^2]"):
+        assert re.search(rf"^{re.escape(label)} ", text, re.M), text
