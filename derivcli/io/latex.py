@@ -41,7 +41,7 @@ _SPECIAL.update({"ϱ": r"\varrho", "ϖ": r"\varpi", "ς": r"\varsigma"})
 
 def render_latex(result: Result, precision: int = 6) -> str:
     """--format latex: the displays, each point's check as comment lines under its own."""
-    printer = _Printer()
+    printer = _Printer(result.variables)
     lines = [PREAMBLE.format(kind=result.kind)]
     for display in _header(result, printer):
         lines += ["\\[", display, "\\]"]
@@ -49,16 +49,15 @@ def render_latex(result: Result, precision: int = 6) -> str:
         displays = _at_point(result, point, printer)
         for display in displays:
             lines += ["\\[", display, "\\]"]
-        checks = _check_lines(
-            result, point, precision, notes=not displays or result.kind != "taylor"
-        )
+        polynomial = result.kind == "taylor" and point.extra.get("polynomial") is not None
+        checks = _check_lines(result, point, precision, notes=not polynomial)
         lines += [f"% {_one_line(line)}" for line in checks]
     return "\n".join(lines) + "\n"
 
 
 def repr_latex(result: Result) -> str:
     """Result._repr_latex_: the same displays, each in $$ ... $$ as Jupyter typesets them."""
-    printer = _Printer()
+    printer = _Printer(result.variables)
     displays = _header(result, printer)
     for point in result.results:
         displays += _at_point(result, point, printer)
@@ -124,7 +123,9 @@ def _at_point(result: Result, point: PointResult, printer: _Printer) -> list[str
     )
     if result.kind == "taylor":
         polynomial = _taylor_polynomial(result, point, printer)
-        return [] if polynomial is None else [polynomial]
+        if polynomial is not None:
+            return [polynomial]
+        return [_taylor_values(result, point, printer, at)]
     values = map_nested(lambda v: NONE if v is None else printer.entry(v), point.exact)
     shown = _shaped(result, values)
     if not isinstance(point.exact, list) and point.exact is not None:
@@ -244,6 +245,18 @@ def _taylor_coefficients(result: Result, printer: _Printer) -> str:
     return "\\begin{aligned} " + " \\\\ ".join(rows) + " \\end{aligned}"
 
 
+def _taylor_values(result: Result, point: PointResult, printer: _Printer, at: str) -> str:
+    """The coefficients' exact values at the point, where there is no polynomial (one of
+    them does not exist, as at a kink)."""
+    labels = flatten(result.op.labels(result.variables, 1))
+    rows = [
+        f"c_{{{printer.entry(label[2:-1])}}} &= {NONE if value is None else printer.entry(value)}"
+        for label, value in zip(labels, flatten(point.exact), strict=True)
+    ]
+    body = " \\\\ ".join(rows)
+    return f"\\left. \\begin{{aligned}} {body} \\end{{aligned}} \\right|_{{{at}}}"
+
+
 def _taylor_polynomial(result: Result, point: PointResult, printer: _Printer) -> str | None:
     """f ≈ Σ c (x - x0)^a at the point, where every coefficient exists."""
     if point.extra.get("polynomial") is None:
@@ -284,12 +297,52 @@ class _Printer(LatexPrinter):
     """sympy's LaTeX printer with derivcli's names and functions, and a budget: each
     text printed once, too large ones and those past the time said by their size."""
 
-    def __init__(self):
+    def __init__(self, variables: list[str] | tuple[str, ...] = ()):
         super().__init__({"inv_trig_style": "full"})
         self.names: dict = {}  # symbols printed verbatim (the Taylor polynomial's shifts)
         self.done: dict[str, str] = {}
         self.expressions: dict[str, sympy.Basic | None] = {}
         self.until = time.monotonic() + DISPLAY_SECONDS + DISPLAY_GRACE
+        self._distinct_names(variables)
+
+    def _distinct_names(self, variables) -> None:
+        """Distinct variables printed distinctly: x2 as \\mathit{x2} beside x_2 (both
+        x_{2} otherwise); and a constant or function that prints as a variable does
+        (EulerGamma as gamma, Heaviside as theta) printed another way."""
+        shown: dict[str, list[str]] = {}
+        for name in variables:
+            shown.setdefault(self.name(name), []).append(name)
+        for names in shown.values():
+            for name in sorted(names, key=lambda n: "_" in n or not n.isascii())[:-1]:
+                verbatim = _escaped_text(name) if name.isascii() else _letters(name)
+                self.names[sympy.Symbol(name, real=True)] = f"\\mathit{{{verbatim}}}"
+                self.names[sympy.Symbol(name)] = self.names[sympy.Symbol(name, real=True)]
+        self.taken = {self.name(name) for name in variables}
+
+    def _print(self, expr, **kwargs):
+        if expr is sympy.EulerGamma and "\\gamma" in self.taken:
+            return "\\gamma_{\\mathrm{E}}"
+        if expr is sympy.zoo:  # complex infinity: no sign, as the table's ±∞
+            return "\\pm\\infty"
+        return super()._print(expr, **kwargs)
+
+    def _print_Heaviside(self, expr, exp=None):  # noqa: N802 - sympy's dispatch
+        shown = super()._print_Heaviside(expr, exp)
+        if "\\theta" in self.taken:
+            return shown.replace("\\theta", "\\operatorname{H}", 1)
+        return shown
+
+    def _print_DiracDelta(self, expr, exp=None):  # noqa: N802
+        shown = super()._print_DiracDelta(expr, exp)
+        if "\\delta" in self.taken:
+            return shown.replace("\\delta", "\\delta_{\\mathrm{D}}", 1)
+        return shown
+
+    def _print_Integer(self, expr):  # noqa: N802
+        return _power_of_ten(expr) or str(expr.p)
+
+    def _print_Rational(self, expr):  # noqa: N802
+        return _power_of_ten(expr) or super()._print_Rational(expr)
 
     def entry(self, text: str) -> str:
         """One printed entry (derivcli's text) as LaTeX."""
@@ -374,6 +427,26 @@ def _greek(ch: str) -> str | None:
     letter = words[3].lower()
     # sympy's names: \\Gamma for Γ, but A for Α (LaTeX has no \\Alpha), o for ο
     return sympy.latex(sympy.Symbol(letter.capitalize() if words[1] == "CAPITAL" else letter))
+
+
+LONG_DIGITS = 20  # a number with more digits is written m·10^k where it is one
+
+
+def _power_of_ten(value: sympy.Rational) -> str | None:
+    """1e300 as 10^{300}, 3e600 as 3 \\cdot 10^{600}, 1e-300 as 10^{-300}: a long
+    number that is a short decimal times a power of ten; None for another."""
+    from derivcli.symbolic.numbers import short_rational
+
+    if len(str(abs(value.p))) + (len(str(value.q)) if value.q != 1 else 0) <= LONG_DIGITS:
+        return None
+    text = short_rational(value)
+    if text is None or "e" not in text:
+        return None
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else f"-{power}"
+    return f"{mantissa} \\cdot {power}"
 
 
 def _too_large(size: str) -> str:

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 
+import mpmath
 import pytest
 import sympy
 from typer.testing import CliRunner
@@ -216,7 +217,8 @@ def test_taylor_polynomial_of_log_at_1():
     )
     kink = render_latex(derivcli.taylor("abs(x)*y", at="x=0,y=1"))
     _assert_valid(kink)
-    assert len(_displays(kink)) == 2  # no polynomial, and a comment says why
+    # no polynomial, and a comment says why; the coefficients' values at the point
+    assert len(_displays(kink)) == 3
     assert "% no Taylor polynomial here" in kink
 
 
@@ -360,3 +362,56 @@ def test_the_same_latex_from_either_symbolic_backend():
     assert _matrix(_displays(on["sympy"])[2]) == [
         [sympy.latex(e) for e in row] for row in exact.tolist()
     ]
+
+
+def test_distinct_variables_print_distinctly():
+    # x2 and x_2 are two variables: sympy prints both as x_{2}
+    text = render_latex(derivcli.grad("x_2*x2^2", at="x_2=1,x2=3"))
+    _assert_valid(text)
+    assert _displays(text)[0] == "f(\\mathit{x2}, x_{2}) = \\mathit{x2}^{2} x_{2}"
+    alone = render_latex(derivcli.grad("x2^2", at="x2=3"))
+    assert _displays(alone)[0] == "f(x_{2}) = x_{2}^{2}"  # no other x_{2}: as sympy prints
+
+
+def test_a_variable_named_as_a_constant_prints_is_kept_apart_from_it():
+    # digamma(1) = -EulerGamma: with a variable gamma, the constant is not \gamma
+    text = render_latex(derivcli.grad("gamma*loggamma(x)", at="x=1,gamma=2"))
+    assert _displays(text)[2].endswith("- 2 \\gamma_{\\mathrm{E}} \\end{pmatrix}")
+    assert mpmath.almosteq(mpmath.digamma(1), -mpmath.euler)
+    plain = render_latex(derivcli.grad("loggamma(x)", at="x=1"))
+    assert "- \\gamma \\end{pmatrix}" in plain  # no variable gamma: the usual symbol
+    step = render_latex(derivcli.grad("θ*heaviside(x-1) + x", at="x=2,θ=1"))
+    assert "\\theta \\operatorname{H}\\left(x - 1\\right)" in _displays(step)[0]
+
+
+@pytest.mark.parametrize(
+    ("x", "typed", "point"),
+    [
+        (sympy.Integer(10) ** 300, "1e300", "10^{300}"),
+        (-2 * sympy.Rational(1, 10**200), "-2e-200", "-2 \\cdot 10^{-200}"),
+        (sympy.Integer(12345678901234567890123), "12345678901234567890123", None),
+    ],
+)
+def test_long_numbers_are_written_as_powers_of_ten(x, typed, point):
+    text = render_latex(derivcli.grad("x^3", at=f"x={typed}"))
+    _assert_valid(text)
+    shown = _displays(text)[2]
+    assert f"|_{{x = {point or typed}}}" in shown
+    value = shown.rsplit("\\begin{pmatrix} ", 1)[1].removesuffix(" \\end{pmatrix}")
+    assert _read_power_of_ten(value) == 3 * x**2  # exactly 3x^2 at the point
+    assert len(value) < 30 or point is None
+
+
+def _read_power_of_ten(latex: str) -> sympy.Rational:
+    """m \\cdot 10^{k}, 10^{k}, -10^{k} or an integer, read back exactly."""
+    mantissa, _, power = latex.partition("10^{")
+    if not power:
+        return sympy.Integer(latex)
+    mantissa = mantissa.replace("\\cdot", "").strip()
+    factor = {"": 1, "-": -1}.get(mantissa) or sympy.Rational(mantissa)
+    return factor * sympy.Integer(10) ** int(power.rstrip("}"))
+
+
+def test_an_infinite_derivative_is_plus_or_minus_infinity():
+    text = render_latex(derivcli.grad("sqrt(x)", at="x=0"))
+    assert _displays(text)[2].endswith("\\begin{pmatrix} \\pm\\infty \\end{pmatrix}")
