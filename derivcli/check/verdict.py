@@ -567,6 +567,11 @@ def _equal(a: sympy.Expr, b: sympy.Expr) -> bool:
     return number is not None and abs(number) < 1e-15 and bool(difference.equals(0))
 
 
+# A break where the one-sided limits could not be found: not differentiable is the
+# likely answer, said as uncertain ("not differentiable: may not be" read as a contradiction)
+UNCERTAIN = "perhaps (its one-sided limits could not be found)"
+
+
 def _end_of(breaks: list[_Break], term: Term) -> _Break | None:
     """The first break among breaks where a domain ends that the term's variables move."""
     return next((b for b in breaks if b.kind == END and b.symbols & set(term.sequence)), None)
@@ -588,7 +593,7 @@ def _at_end(expr, values, end: _Break) -> EntryCheck:
         except LimitError:
             pass
     if value.has(sympy.nan):
-        return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"may not be: {end.describe()}")
+        return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"{UNCERTAIN}: {end.describe()}")
     check = classify(value, note)
     if check.verdict == INFINITE:
         check.reason = f"the derivative is infinite here ({_value_text(value)}): {end.describe()}"
@@ -605,7 +610,7 @@ def _across_breaks(f, sequence, values, breaks: list[_Break]) -> EntryCheck:
         named = next((b for b in breaks if variable in b.symbols), breaks[0])
         sides = _one_sided_limits(expr, variable, values)
         if sides is None:
-            return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"may not be: {named.describe()}")
+            return EntryCheck(NOT_DIFFERENTIABLE, None, reason=f"{UNCERTAIN}: {named.describe()}")
         if not (sides[0] == sides[1] and _finite(sides[0]) and value is not None):
             return EntryCheck(NOT_DIFFERENTIABLE, None, reason=named.describe())
         if not _equal(sides[0], value):
