@@ -27,6 +27,13 @@ echo "relu at 0 with --strict: exit $status"
 # Lambert W (torch has none): W'(x) = 1/(x + exp(W(x))), 1 at 0.
 echo "d/dx lambertw(x) at 0 and e: $(derivcli grad "lambertw(x)" --at x=0 -f plain) $(derivcli grad "lambertw(x)" --at x=e -f plain)"
 
+# Bessel functions of orders 0 and 1 (scipy's names): J1'(x) = J0(x) - J1(x)/x is 0/0 at 0,
+# where it is 1/2; Y0 ends at 0, where its derivative is infinite.
+echo "d/dx j1(x) at 0: $(derivcli grad "j1(x)" --at x=0 -f plain 2>/dev/null)"
+status=0
+derivcli grad "y0(x)" --at x=0 -f plain --strict >/dev/null 2>&1 || status=$?
+echo "y0 at 0 with --strict: exit $status"
+
 # Riemann zeta of a variable: zeta'(2) = -0.9375482543...; at its pole s = 1 there is
 # no number, and --strict says so (exit 3).
 echo "d/ds zeta(s) at 2: $(derivcli grad "zeta(s)" --at s=2 -f plain)"

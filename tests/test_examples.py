@@ -302,6 +302,8 @@ def test_functions_example():
     # W(e) = 1: W'(e) = 1/(e + e) = 1/(2e)
     slopes = [float(v) for v in lines[6].split(": ")[1].split()]
     assert slopes[0] == 1.0 and abs(slopes[1] - 1 / (2 * math.e)) <= 1e-15
+    assert lines[7] == "d/dx j1(x) at 0: 0.5"  # J1(x) = x/2 - x³/16 + ...
+    assert lines[8] == "y0 at 0 with --strict: exit 3"  # Y0' = -Y1 ~ 2/(pi x): infinite
     # zeta'(2) from mpmath at 40 digits; the pole is not a number
     (zeta,) = [line for line in lines if line.startswith("d/ds zeta(s) at 2: ")]
     with mpmath.workdps(40):

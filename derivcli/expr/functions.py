@@ -45,6 +45,9 @@ class FunctionSpec:
         return (self.name, *self.aliases)
 
 
+_FIRST_KIND = "Bessel function of the first kind"
+_SECOND_KIND = "Bessel function of the second kind"
+
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     # trigonometric
     FunctionSpec("sin", (1, 1), "sine"),
@@ -236,6 +239,32 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         breaks="branch",  # W' = 1/(x + exp(W)) is +oo at -1/e; sympy's limit there is finite
         break_kind="end",
         argument_ulps=1,
+    ),
+    # Bessel functions of orders 0 and 1 (scipy's names)
+    *(
+        FunctionSpec(name, (1, 1), f"{kind} {name[0].upper()}{name[1]}")
+        for name, kind in (
+            ("j0", _FIRST_KIND),
+            ("j1", _FIRST_KIND),
+            ("i0", f"modified {_FIRST_KIND}"),
+            ("i1", f"modified {_FIRST_KIND}"),
+        )
+    ),
+    *(
+        FunctionSpec(
+            name,
+            (1, 1),
+            f"{kind} {name[0].upper()}{name[1]}, for x > 0",
+            domain=(0.3, 3.0),
+            breaks="zero",  # a logarithm's end at 0: the derivative is infinite there
+            break_kind="end",
+        )
+        for name, kind in (
+            ("y0", _SECOND_KIND),
+            ("y1", _SECOND_KIND),
+            ("k0", f"modified {_SECOND_KIND}"),
+            ("k1", f"modified {_SECOND_KIND}"),
+        )
     ),
     FunctionSpec("sigmoid", (1, 1), "logistic function 1/(1 + exp(-x))"),
     FunctionSpec("softplus", (1, 1), "log(1 + exp(x))"),

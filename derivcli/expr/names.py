@@ -114,10 +114,18 @@ OTHER_TOOLS: dict[str, str] = {
     "log1pexp": "write softplus({x})",
     "leaky_relu": "write max(x, a*x) for a slope a < 1 below 0",
     "gelu": "write {x*}*(1 + erf({x*}/sqrt(2)))/2",
+    # Bessel functions: derivcli has orders 0 and 1, by scipy's names
     **{
-        name: "derivcli has no Bessel functions yet"
-        for name in ("besselj", "bessely", "besseli", "besselk", "jv", "yv", "iv", "kv")
+        name: f"order {{n}}: write {kind}0({{x}}) or {kind}1({{x}}); orders n >= 2 are not "
+        "supported"
+        for kind in "jyik"
+        for name in (f"bessel{kind}", f"{kind}v", f"{kind}n")
     },
+    **{f"bessel{kind}{n}": f"write {kind}{n}({{x}})" for kind in "jyik" for n in (0, 1)},
+    "i0e": "write i0({x})*exp(-abs({x}))",
+    "i1e": "write i1({x})*exp(-abs({x}))",
+    "k0e": "write k0({x})*exp({x})",
+    "k1e": "write k1({x})*exp({x})",
     "diff": "write the function itself: the command differentiates it",
     "derivative": "write the function itself: the command differentiates it",
 }

@@ -74,7 +74,8 @@ def stable_operation(node: sympy.Basic) -> tuple[Callable, tuple[sympy.Basic, ..
 
 
 # sin(u)/u and its derivatives: sums of c*u^k*sin(u) and c*u^k*cos(u) with k < 0 that
-# are finite at u = 0 (cos(u)/u - sin(u)/u^2 is sinc'(u)). They are 0/0 at u = 0 and
+# are finite at u = 0 (cos(u)/u - sin(u)/u^2 is sinc'(u)); the same for the Bessel
+# functions J0, J1, I0, I1 (J1' = J0 - J1/u). They are 0/0 at u = 0 and
 # lose digits to cancellation near it (sinc'' at 1e-6 gave -0.33325). Such a group is
 # evaluated by its Taylor series for |u| < 1, where terms to u^40 leave a truncation
 # error below 1e-40, and by its formula above, where it loses at most a few ulp.
@@ -82,12 +83,41 @@ _SERIES_RADIUS = 1.0
 _SERIES_DEGREE = 40
 
 
+def _series_terms(cls, m: int) -> tuple[int, Fraction]:
+    """The m-th term of the power series of cls (sin, cos, or a Bessel function of order
+    0 or 1): its power of u and coefficient."""
+    if cls in (sympy.sin, sympy.cos):
+        power = 2 * m + (cls is sympy.sin)
+        return power, Fraction((-1) ** m, math.factorial(power))
+    # J_n(u) = sum (-1)^m (u/2)^(2m+n)/(m!(m+n)!), I_n the same without the signs
+    n = cls.order
+    sign = -1 if cls.family is sympy.besselj else 1
+    return 2 * m + n, Fraction(
+        sign**m, 2 ** (2 * m + n) * math.factorial(m) * math.factorial(m + n)
+    )
+
+
+def _series_classes() -> tuple:
+    from derivcli.symbolic import bessel
+
+    return (sympy.sin, sympy.cos, bessel.j0, bessel.j1, bessel.i0, bessel.i1)
+
+
+def _torch_of(cls) -> Callable:
+    if cls in (sympy.sin, sympy.cos):
+        return getattr(torch, cls.__name__)
+    from derivcli.numeric import torch_bessel
+
+    return getattr(torch_bessel, cls.__name__)
+
+
 def _trig_term(term: sympy.Expr):
-    """(u, rest, c, k, is_sin) when term = c*rest*u^k*sin(u) or ...*cos(u), else None."""
+    """(u, rest, c, k, cls) when term = c*rest*u^k*f(u), f sin, cos, j0, j1, i0 or i1
+    (cls its class), else None."""
     coefficient, factors = term.as_coeff_mul()
     if not coefficient.is_Rational:
         return None
-    trig = [f for f in factors if isinstance(f, sympy.sin | sympy.cos)]
+    trig = [f for f in factors if type(f) in _series_classes()]
     if len(trig) != 1:
         return None
     u = trig[0].args[0]
@@ -97,7 +127,7 @@ def _trig_term(term: sympy.Expr):
         sympy.Mul(*rest),
         Fraction(int(coefficient.p), int(coefficient.q)),
         k,
-        isinstance(trig[0], sympy.sin),
+        type(trig[0]),
     )
 
 
@@ -116,17 +146,17 @@ def _powers_of(u, factors, skip) -> tuple[int, list]:
     return k, rest
 
 
-def _laurent(terms: list[tuple[Fraction, int, bool]], shift: int = 0) -> dict[int, Fraction]:
-    """Coefficients of sum c*u^(k + shift)*sin|cos(u), to u^_SERIES_DEGREE."""
+def _laurent(terms: list[tuple[Fraction, int, type]], shift: int = 0) -> dict[int, Fraction]:
+    """Coefficients of sum c*u^(k + shift)*f(u), to u^_SERIES_DEGREE."""
     series: dict[int, Fraction] = {}
-    for c, k, is_sin in terms:
+    for c, k, cls in terms:
         m = 0
         while True:
-            power = (2 * m + 1 if is_sin else 2 * m) + k + shift
+            power, coefficient = _series_terms(cls, m)
+            power += k + shift
             if power > _SERIES_DEGREE:
                 break
-            factorial = math.factorial(2 * m + 1 if is_sin else 2 * m)
-            series[power] = series.get(power, Fraction(0)) + c * (-1) ** m / factorial
+            series[power] = series.get(power, Fraction(0)) + c * coefficient
             m += 1
     return {p: a for p, a in series.items() if a != 0}
 
@@ -144,10 +174,10 @@ def _series_or_formula(terms, shift: int = 0):
         small = torch.abs(u) < _SERIES_RADIUS
         # The double where keeps the formula's inf and nan at 0 out of gradients.
         safe = torch.where(small, torch.full_like(u, 2.0), u)
-        sin, cos = torch.sin(safe), torch.cos(safe)
+        values = {cls: _torch_of(cls)(safe) for cls in {cls for _, _, cls in terms}}
         formula = 0
-        for c, k, is_sin in terms:
-            formula = formula + float(c) * safe ** (k + shift) * (sin if is_sin else cos)
+        for c, k, cls in terms:
+            formula = formula + float(c) * safe ** (k + shift) * values[cls]
         polynomial = torch.full_like(u, coefficients[-1])
         for a in reversed(coefficients[:-1]):
             polynomial = polynomial * u + a
@@ -165,12 +195,28 @@ def _trig_groups(node: sympy.Expr):
         if parsed is None:
             others.append(term)
             continue
-        u, rest, c, k, is_sin = parsed
-        groups.setdefault((u, rest), []).append((term, (c, k, is_sin)))
+        u, rest, c, k, cls = parsed
+        groups.setdefault((u, rest), []).append((term, (c, k, cls)))
     return groups, others
 
 
+def _distributed(node: sympy.Expr) -> sympy.Expr:
+    """The sum with each product of a sum of series terms distributed over that sum:
+    J1'' = -J1 - (J0 - J1/u)/u + J1/u^2, whose poles at 0 cancel only across all its
+    terms (sinc's derivatives hold no such products)."""
+    bessel = _series_classes()[2:]
+    terms, changed = [], False
+    for term in node.args:
+        if term.is_Mul and any(f.is_Add for f in term.args) and term.has(*bessel):
+            expanded = sympy.Add.make_args(sympy.expand_mul(term))
+            if all(_trig_term(t) is not None for t in expanded):
+                term, changed = sympy.Add(*expanded), True
+        terms.append(term)
+    return sympy.Add(*terms) if changed else node
+
+
 def _removable_sum(node: sympy.Expr):
+    node = _distributed(node)
     groups, others = _trig_groups(node)
     for (u, rest), members in groups.items():
         terms = [t for _, t in members]
@@ -190,7 +236,7 @@ def _removable_product(node: sympy.Expr):
     for factor in node.args:
         if not factor.is_Add:
             continue
-        groups, others = _trig_groups(factor)
+        groups, others = _trig_groups(_distributed(factor))
         if others or len(groups) != 1:
             continue
         ((u, rest), members) = next(iter(groups.items()))

@@ -34,6 +34,15 @@ def _special(name: str) -> Callable:
     return lower
 
 
+def _bessel(name: str) -> Callable:
+    def lower(torch, x):
+        from derivcli.numeric import torch_bessel
+
+        return getattr(torch_bessel, name)(x)
+
+    return lower
+
+
 def _zeta(name: str) -> Callable:
     from derivcli.numeric import torch_zeta  # imports torch
 
@@ -118,4 +127,6 @@ LOWERINGS: dict[str, Callable] = {
     "re": lambda t, x: x,
     "im": _torch("zeros_like"),
     "arg": lambda t, x: t.where(x < 0, t.full_like(x, 3.141592653589793), t.zeros_like(x)),
+    # Bessel functions of orders 0 and 1 (derivcli.numeric.torch_bessel)
+    **{name: _bessel(name) for name in ("j0", "j1", "y0", "y1", "i0", "i1", "k0", "k1")},
 }

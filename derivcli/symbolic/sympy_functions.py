@@ -21,7 +21,7 @@ import sympy
 from sympy.codegen import cfunctions
 
 from derivcli import limits
-from derivcli.symbolic import special, zeta
+from derivcli.symbolic import bessel, special, zeta
 
 MAX_POLYGAMMA_ORDER = 100
 MAX_POLYGAMMA_EXPANSION = 1_000
@@ -151,6 +151,8 @@ SYMPY_CLASSES: dict[str, type] = {
     "re": sympy.re,
     "im": sympy.im,
     "arg": sympy.arg,
+    # Bessel functions of orders 0 and 1: j0, j1, y0, y1, i0, i1, k0, k1
+    **bessel.CLASSES,
 }
 
 # The rows whose builder is not their sympy class itself: bounds on costly values,

@@ -21,6 +21,22 @@ from derivcli.symbolic.sympy_functions import BUILDERS
 mpmath.mp.dps = 60
 
 
+def _bessel(kind: str, n: int, t, order: int):
+    """The order-th derivative of mpmath's Bessel function of that kind and order n
+    (DLMF 10.6.7, 10.29.5): 2^-order sum_m (+-1)^m C(order, m) Z_(n-order+2m)."""
+    f = getattr(mp, f"bessel{kind}")
+    alternating = kind in "jy"
+
+    def of(nu):  # Z_(-n) = (-1)^n Z_n for J and Y, I_(-n) = I_n, K_(-n) = K_n
+        return (-1) ** (abs(nu) if alternating and nu < 0 else 0) * f(abs(nu), t)
+
+    total = mp.fsum(
+        (-1) ** (m if alternating else 0) * mp.binomial(order, m) * of(n - order + 2 * m)
+        for m in range(order + 1)
+    )
+    return total / 2**order * (-1 if kind == "k" and order % 2 else 1)
+
+
 @pytest.fixture(autouse=True)
 def _digits():
     # set per test: a module-level mp.dps is overwritten by whichever test module
@@ -328,6 +344,24 @@ ONE = {
         [1e-300, 1e-8, -0.3, -0.3678, 1.0, 1e8, 1e300],
         [1e-8, -0.3, 1.0, 1e8],
     ),
+    **{
+        f"{kind}{n}": (
+            None,
+            (
+                lambda t, k=kind, n=n: _bessel(k, n, t, 1),
+                lambda t, k=kind, n=n: _bessel(k, n, t, 2),
+            ),
+            points,
+            [1e-3, 0.5, 10.0],
+        )
+        for kind, points in (
+            ("j", [0.0, 1e-300, 1e-8, 1e-3, 0.5, 2.404825557695773, -10.0, 100.0, 1e4]),
+            ("i", [0.0, 1e-300, 1e-8, 0.5, -10.0, 100.0, 700.0]),
+            ("y", [1e-8, 1e-3, 0.5, 2.5, 100.0, 1e4]),
+            ("k", [1e-8, 0.5, 2.5, 100.0, 700.0]),
+        )
+        for n in (0, 1)
+    },
     # beside the pole (huge but ordinary), the trivial zeros, s -> oo (relative digits),
     # beyond float64 (-400.5: overflow)
     "zeta": (

@@ -106,6 +106,14 @@ ENTRY_CASES = [
     ("grad", "lambertw(x)", "x=1e300", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
     ("grad", "lambertw(x)", "x=-0.3678", A, lambda x: 1 / (x + x / mpmath.lambertw(x).real)),
     ("grad", "beta(x, 2)", "x=1e-8", A, lambda x: mpmath.diff(lambda t: mpmath.beta(t, 2), x)),
+    # J1' = J0 - J1/x and I1' = I0 - I1/x, 0/0 at 0 and cancelling near it
+    ("grad", "j1(x)", "x=1e-300", A, lambda x: mpmath.besselj(0, x) - mpmath.besselj(1, x) / x),
+    ("grad", "i1(x)", "x=-1e-8", A, lambda x: mpmath.besseli(0, x) - mpmath.besseli(1, x) / x),
+    ("grad", "j0(x)", "x=2.404825557695773", A, lambda x: -mpmath.besselj(1, x)),
+    ("grad", "j1(x)", "x=1e4", A, lambda x: mpmath.besselj(0, x) - mpmath.besselj(1, x) / x),
+    ("grad", "y0(x)", "x=1e-300", A, lambda x: -mpmath.bessely(1, x)),
+    ("grad", "k1(x)", "x=700", A, lambda x: -mpmath.besselk(0, x) - mpmath.besselk(1, x) / x),
+    ("grad", "i0(x)", "x=-713", A, lambda x: mpmath.besseli(1, x)),
     # zeta beside its pole, at a trivial zero, at large s, below -1 (the functional equation)
     ("grad", "zeta(x)", "x=1.00000001", A, lambda x: mpmath.zeta(x, 1, 1)),
     ("hessian", "zeta(x)", "x=0.99999999", A, lambda x: mpmath.zeta(x, 1, 2)),

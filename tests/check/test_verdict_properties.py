@@ -73,6 +73,11 @@ UNARY = {
     "expm1": (mpmath.expm1, []),
     "erfinv": (mpmath.erfinv, [1.0, -1.0]),  # ValueError outside [-1, 1]: no truth
     "lambertw": (lambda x: _lambertw(x), [-math.exp(-1)]),
+    **{
+        f"{kind}{n}": (lambda x, kind=kind, n=n: getattr(mpmath, f"bessel{kind}")(n, x), ends)
+        for kind, ends in (("j", []), ("i", []), ("y", [0.0]), ("k", [0.0]))
+        for n in (0, 1)
+    },
     "zeta": (mpmath.zeta, [1.0]),  # its pole; the trivial zeros are ordinary points
 }
 NAMES = sorted(UNARY)

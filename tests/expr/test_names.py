@@ -61,7 +61,11 @@ SUGGESTIONS = [
     ("nthroot(x, 3)", "write root(x, 3)", 0),
     ("exp2(x)", "write 2^x", 0),
     ("ProductLog(x)", "write lambertw(x)", 0),
-    ("BesselJ(0, x)", "derivcli has no Bessel functions yet", 0),
+    ("BesselJ(0, x)", "order 0: write j0(x) or j1(x); orders n >= 2 are not supported", 0),
+    ("besselk(1, x^2)", "order 1: write k0(x^2) or k1(x^2)", 0),
+    ("jv(2, t)", "orders n >= 2 are not supported", 0),
+    ("besseli1(t + 1)", "unknown function 'besseli1': write i1(t + 1)", 0),
+    ("k0e(x)", "write k0(x)*exp(x)", 0),
     ("gelu(x)", "write x*(1 + erf(x/sqrt(2)))/2", 0),
     # the rewrite with the call's own arguments, as typed, parenthesised where needed
     ("pow(t,2)", "unknown function 'pow': write t^2 (or t**2)", 0),

@@ -55,6 +55,11 @@ def _point(spec) -> dict[str, float]:
 MPMATH_ONLY = {
     "softplus": lambda t: mpmath.log1p(mpmath.exp(t)),
     "logsumexp": lambda *ts: mpmath.log(mpmath.fsum(mpmath.exp(t) for t in ts)),
+    **{
+        f"{kind}{n}": lambda t, kind=kind, n=n: getattr(mpmath, f"bessel{kind}")(n, t)
+        for kind in "jyik"
+        for n in (0, 1)
+    },
     "zetaderiv": lambda n, s: mpmath.zeta(s, 1, int(n)),
 }
 
