@@ -100,7 +100,14 @@ def _curves(plt, curves):
     axes[-1].set_xlabel(name)
     axes[-1].set_xlim(*curves.range.floats)
     figure.suptitle(f"f({name}) = {curves.expression}", fontsize=11)
-    figure.tight_layout()
+    if curves.notes:
+        import textwrap
+
+        text = "\n".join(line for note in curves.notes for line in textwrap.wrap(note, 100))
+        figure.text(0.01, 0.005, text, fontsize=7, va="bottom", ha="left", color="0.3")
+        figure.tight_layout(rect=(0, 0.025 * (text.count("\n") + 1), 1, 1))
+    else:
+        figure.tight_layout()
     return figure
 
 

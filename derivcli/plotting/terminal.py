@@ -104,7 +104,7 @@ def _notes(curves, shown: int = 4) -> list[str]:
         notes.append(f"{BREAK} {curves.range.name} = {where}: {', '.join(gone)} {verb}: {reason}")
     if curves.capped:
         notes.append(f"(more than {curves.capped} such points: the others are not marked)")
-    return notes
+    return notes + curves.notes
 
 
 def _panel_lines(panel, start, stop, cells, rows, gutter) -> list[Text]:
