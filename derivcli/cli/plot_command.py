@@ -12,7 +12,7 @@ PLOT_HELP = (
     "One variable: f, f′, f″ (up to --order) one above the other. Two variables: contours "
     "of f with its gradient field. Without --output, drawn in the terminal (sized to it); "
     "with it, a .png, .svg or .pdf file, which needs matplotlib "
-    "(pip install 'derivcli\\[plot]').\n\n"
+    "(pip install 'derivcli[plot]').\n\n"
     "\b\nExamples:\n"
     '  derivcli plot "abs(x) + sin(2x)" --range x=-3:3\n'
     '  derivcli plot "tan(x)" --range x=-3:3 --order 1 -o tan.png\n'
@@ -119,8 +119,11 @@ def _plot(expression, ranges, order, at, output, size, timeout) -> int:
         if output is not None:
             plotting.plot(expression, ranges, order=order, at=at, output=output, timeout=timeout)
             return ExitStatus.OK
+        import sys
+
         from derivcli.plotting import terminal
 
+        terminal.check_console(sys.stdout)
         drawn = plotting.sample(expression, ranges, order=order, at=at, timeout=timeout)
         terminal.show(drawn, *size)
     except BrokenPipeError:  # the reader went away (| head): quietly, as SIGPIPE would

@@ -22,6 +22,21 @@ SHADES = " ░▒▓█"
 ARROWS = "→↗↑↖←↙↓↘"
 
 
+def check_console(stream) -> None:
+    """Refuse, in one line, a console that cannot show braille and box drawing (an ASCII
+    or latin-1 locale): its stand-ins would be escapes or misaligned arrows."""
+    from derivcli.errors import InputError
+    from derivcli.render import can_encode
+
+    glyphs = "".join(chr(BRAILLE + bits) for bits in (0, 0xFF)) + BREAK + DOT + SHADES + ARROWS
+    if not can_encode(stream, glyphs + "─│┤└′″‴"):
+        encoding = getattr(stream, "encoding", None)
+        raise InputError(
+            f"the terminal plot needs a UTF-8 console, and this one is {encoding}: set "
+            "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE.png"
+        )
+
+
 def size() -> tuple[int, int]:
     """The terminal's columns and lines (COLUMNS and LINES first), 80×24 when unknown."""
     columns, lines = shutil.get_terminal_size((80, 24))

@@ -3,7 +3,10 @@ NO_COLOR."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from rich.text import Text
@@ -106,3 +109,20 @@ def test_zeta_is_drawn_with_its_pole_marked(cli):
 def test_the_notes_write_points_as_the_table_does():
     lines = _lines("tan(x)", "x=-pi:pi", 90, 30, order=1)
     assert any(line.startswith("┊ x = -π/2, π/2: f(x), f′(x) do not exist") for line in lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_console_without_braille_is_told_so_in_one_line(encoding):
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "DERIVCLI_NO_SERVER": "1"}
+    for ranges in (["x=-2:2", "--at", "y=1"], ["x=-2:2,y=-1:1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "derivcli", "plot", "abs(x) + y", "--range", *ranges],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "\\u" not in done.stderr
+        assert "needs a UTF-8 console" in done.stderr and "-o FILE.png" in done.stderr
