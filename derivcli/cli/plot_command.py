@@ -59,6 +59,17 @@ Output = Annotated[
         "Written as every derivcli output: a file appears only once complete.",
     ),
 ]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="png|svg|pdf",
+        show_default=False,
+        help="The format of --output's file. Default: its suffix's (needed for -, stdout, "
+        "or a FILE without one, e.g. /dev/fd/3).",
+    ),
+]
 Width = Annotated[
     int | None,
     typer.Option(
@@ -94,6 +105,7 @@ def plot(
     order: Order = 2,
     at: At = None,
     output: Output = None,
+    format: Format = None,  # noqa: A002 - the option is --format
     width: Width = None,
     height: Height = None,
     timeout: Timeout = None,
@@ -102,22 +114,29 @@ def plot(
     from derivcli.cli.app import report
 
     size = (width, height)
-    report(lambda: _plot(expression, range, order, at, output, size, timeout))
+    report(lambda: _plot(expression, range, order, at, (output, format), size, timeout))
 
 
-def _plot(expression, ranges, order, at, output, size, timeout) -> int:
+def _plot(expression, ranges, order, at, written, size, timeout) -> int:
     from derivcli import budget, plotting
     from derivcli.errors import ExitStatus
     from derivcli.limits import allow_long_integers
 
     allow_long_integers()
+    output, form = written
+    if form is not None and output is None:
+        from derivcli.errors import InputError
+
+        raise InputError("--format names the format of --output's file: give -o FILE as well")
     if timeout is None:
         timeout = budget.DEFAULT_TIMEOUT
     elif timeout == 0:
         timeout = None
     try:
         if output is not None:
-            plotting.plot(expression, ranges, order=order, at=at, output=output, timeout=timeout)
+            plotting.plot(
+                expression, ranges, order=order, at=at, output=output, format=form, timeout=timeout
+            )
             return ExitStatus.OK
         import sys
 

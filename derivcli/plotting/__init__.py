@@ -52,6 +52,7 @@ def plot(
     order: int = 2,
     at=None,
     output: str | None = None,
+    format: str | None = None,  # noqa: A002 - as --format
     timeout=budget.DEFAULT_TIMEOUT,
 ):
     """The plot of expression as a matplotlib Figure; written to output (a .png, .svg or
@@ -60,23 +61,24 @@ def plot(
     ranges: "x=-3:3" (one variable: f and its derivatives up to order, 0 to 3) or
         "x=-3:3,y=-1:1" (two: contours of f with its gradient), or {"x": (-3, 3)}.
     at: values for the expression's other variables ("a=1" or {"a": 1}).
+    format: "png", "svg" or "pdf"; default: output's suffix ("-" is stdout).
     """
     from derivcli.plotting import figure
 
     if output is not None:
-        check_output(output)
+        check_output(output, format)
     check(expression, ranges, order, at, timeout)
     figure.pyplot()  # the missing extra is said before any work
     drawn = figure.draw(sample(expression, ranges, order=order, at=at, timeout=timeout))
     if output is not None:
-        figure.write(drawn, output)
+        figure.write(drawn, output, format)
     return drawn
 
 
-def check_output(path: str) -> None:
+def check_output(path: str, form: str | None = None) -> None:
     """Refuse an unusable output path (its suffix, its folder, what it is) before any work."""
     from derivcli.io.sinks import output_target
     from derivcli.plotting.figure import format_of
 
     output_target(path)
-    format_of(path)
+    format_of(path, form)

@@ -25,14 +25,22 @@ _STYLE = {"svg.hashsalt": "derivcli", "svg.fonttype": "path", "pdf.compression":
 _CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
-def format_of(path: str) -> str:
-    """The file format named by path's suffix; an unknown one is an input error."""
+def format_of(path: str, form: str | None = None) -> str:
+    """The file format: form when given (png, svg or pdf), else the one path's suffix
+    names; an unknown one is an input error that says how to choose."""
+    if form is not None:
+        if form.lower() not in FORMATS:
+            raise InputError.about(
+                "format", "{opt_value} is not a plot format: png, svg or pdf", value=form
+            )
+        return form.lower()
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in FORMATS:
         shown = f"'.{suffix}'" if suffix else "no suffix"
         raise InputError.about(
             "output",
-            "{opt_value} has " + shown + ": the suffix names the format, .png, .svg or .pdf",
+            "{opt_value} has " + shown + ": give a FILE ending in .png, .svg or .pdf, "
+            "or name the format with --format png, svg or pdf",
             value=path,
         )
     return suffix
@@ -60,12 +68,13 @@ def draw(data):
         return _curves(plt, data) if isinstance(data, Curves) else _field(plt, data)
 
 
-def write(figure, path: str) -> None:
-    """Write figure to path in its suffix's format, as derivcli writes every --output
-    (atomically for a file; a device, FIFO or /dev/fd/N as it goes)."""
+def write(figure, path: str, form: str | None = None) -> None:
+    """Write figure to path in form (default: its suffix's format), as derivcli writes
+    every --output (atomically for a file; stdout for -, a device, FIFO or /dev/fd/N as
+    it goes)."""
     from derivcli.io.sinks import write_with
 
-    form = format_of(path)
+    form = format_of(path, form)
     plt = pyplot()
 
     def save(stream) -> None:

@@ -100,9 +100,10 @@ def _wrapped(text: str, columns: int) -> list[str]:
     return textwrap.wrap(text, columns, subsequent_indent="  ") or [""]
 
 
-def _notes(curves, shown: int = 4) -> list[str]:
-    """A line per kind of mark: where (the first few points, as the table writes
-    points), which orders do not exist there, and derivcli's reason."""
+def _notes(curves, shown: int = 4, all_up_to: int = 8) -> list[str]:
+    """A line per kind of mark: where (as the table writes points: all of them up to
+    all_up_to, else the first shown), which orders do not exist there, and derivcli's
+    reason."""
     from derivcli.symbolic.numbers import point_text
 
     groups: dict[tuple, list] = {}
@@ -112,8 +113,9 @@ def _notes(curves, shown: int = 4) -> list[str]:
             groups.setdefault((gone, mark.reason), []).append(mark.at)
     notes = []
     for (gone, reason), points in groups.items():
-        where = ", ".join(point_text(p) for p in points[:shown])
-        if len(points) > shown:
+        listed = points if len(points) <= all_up_to else points[:shown]
+        where = ", ".join(point_text(p) for p in listed)
+        if len(listed) < len(points):
             where += f", … ({len(points)} points)"
         verb = "does not exist" if len(gone) == 1 else "do not exist"
         notes.append(f"{BREAK} {curves.range.name} = {where}: {', '.join(gone)} {verb}: {reason}")

@@ -126,3 +126,10 @@ def test_a_console_without_braille_is_told_so_in_one_line(encoding):
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.count("\n") == 1 and "\\u" not in done.stderr
         assert "needs a UTF-8 console" in done.stderr and "-o FILE.png" in done.stderr
+
+
+def test_a_few_marks_are_all_listed():
+    lines = _lines("floor(x)", "x=-2:2", 100, 30, order=1)
+    jumps = list(range(-2, 3))  # floor jumps at each integer
+    (note,) = [line for line in lines if line.startswith("┊")]
+    assert note.startswith("┊ x = " + ", ".join(map(str, jumps)) + ": ")
