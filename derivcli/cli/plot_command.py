@@ -34,9 +34,13 @@ Ranges = Annotated[
     ),
 ]
 Order = Annotated[
-    int,
+    int | None,
     typer.Option(
-        "--order", "-k", metavar="K", help="The highest derivative drawn (one variable): 0 to 3."
+        "--order",
+        "-k",
+        metavar="K",
+        show_default=False,
+        help="The highest derivative drawn (one variable only): 0 to 3. Default: 2.",
     ),
 ]
 At = Annotated[
@@ -102,7 +106,7 @@ Timeout = Annotated[
 def plot(
     expression: Expression,
     range: Ranges = None,  # noqa: A002 - the option is --range
-    order: Order = 2,
+    order: Order = None,
     at: At = None,
     output: Output = None,
     format: Format = None,  # noqa: A002 - the option is --format

@@ -126,9 +126,23 @@ def _field(plt, data):
     (xr, yr) = data.ranges
     figure, ax = plt.subplots(figsize=(6.4, 5.2), dpi=100)
     finite = np.ma.masked_invalid(data.f)
-    filled = ax.contourf(data.x, data.y, finite, levels=20, cmap="viridis")
-    ax.contour(data.x, data.y, finite, levels=20, colors="black", linewidths=0.4, alpha=0.5)
-    figure.colorbar(filled, ax=ax, label=f"f({xr.name}, {yr.name})")
+    low, high = data.shade
+    levels = np.linspace(low, high, 21) if high > low else 20
+    extend = "both" if data.clipped else "neither"
+    filled = ax.contourf(data.x, data.y, finite, levels=levels, cmap="viridis", extend=extend)
+    ax.contour(data.x, data.y, finite, levels=levels, colors="black", linewidths=0.4, alpha=0.5)
+    label = f"f({xr.name}, {yr.name})"
+    if data.clipped:
+        label += f", clipped (f reaches {data.clipped[0]:.3g} to {data.clipped[1]:.3g})"
+    figure.colorbar(filled, ax=ax, label=label)
+    gone = ~np.isfinite(data.f) & ~data.infinite
+    if gone.any():  # blank: the colour map's bad colour, said in the legend
+        ax.plot([], [], "s", color="white", markeredgecolor="0.5", label="f undefined")
+    if data.infinite.any():
+        rows, columns = np.nonzero(data.infinite)
+        ax.plot(data.x[columns], data.y[rows], "x", color="red", markersize=3, label="f infinite")
+    if gone.any() or data.infinite.any():
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
     ax_x, ax_y, fx, fy = data.arrows
     ax.quiver(
         ax_x,

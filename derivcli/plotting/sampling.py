@@ -65,6 +65,23 @@ class Field:
     y: np.ndarray  # [GRID]
     f: np.ndarray  # [GRID, GRID], f[j, i] at (x[i], y[j])
     arrows: tuple[np.ndarray, ...]  # x, y, df/dx, df/dy on the coarse grid
+    infinite: np.ndarray  # [GRID, GRID]: where f is ±inf (a pole); nan in f there
+    shade: tuple[float, float]  # the values the shading spans
+    clipped: tuple[float, float] | None = None  # f's whole range, when shade clips it
+
+
+def shading(f: np.ndarray) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    """The values to shade: f's finite range, or its 1st to 99th percentile when the
+    rest would squash it (the whole range more than 4 times as wide), then also the
+    whole range."""
+    finite = f[np.isfinite(f)]
+    if not len(finite):
+        return (0.0, 1.0), None
+    whole = float(finite.min()), float(finite.max())
+    low, high = (float(q) for q in np.percentile(finite, [1, 99]))
+    if high > low and whole[1] - whole[0] > 4 * (high - low):
+        return (low, high), whole
+    return whole, None
 
 
 def curves(expression: str, span: Range, order: int, fixed: dict, timeout) -> Curves:
@@ -206,10 +223,11 @@ def field(expression: str, spans: list[Range], fixed: dict, timeout) -> Field:
         values = batch.evaluate(
             "taylor", expression, points, wrt=names, order=1, engine="symbolic", timeout=timeout
         )
+        infinite = np.isinf(values[:, 0]).reshape(gx.shape)
         values = np.where(np.isfinite(values), values, np.nan)
         values[np.isnan(values[:, 0]), 1:] = np.nan  # no gradient where f is undefined
-        return (*axes, gx, gy, *(values[:, k].reshape(gx.shape) for k in range(3)))
+        return (*axes, gx, gy, *(values[:, k].reshape(gx.shape) for k in range(3)), infinite)
 
-    x, y, _, _, f, _, _ = on_grid(GRID)
-    _, _, ax, ay, _, fx, fy = on_grid(ARROWS)
-    return Field(expression, spans, x, y, f, (ax, ay, fx, fy))
+    x, y, _, _, f, _, _, infinite = on_grid(GRID)
+    _, _, ax, ay, _, fx, fy, _ = on_grid(ARROWS)
+    return Field(expression, spans, x, y, f, (ax, ay, fx, fy), infinite, *shading(f))

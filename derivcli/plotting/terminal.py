@@ -20,6 +20,8 @@ BREAK = "┊"
 DOT = "○"
 SHADES = " ░▒▓█"
 ARROWS = "→↗↑↖←↙↓↘"
+POLE = "✕"
+UNDEFINED = "?"
 
 
 def check_console(stream) -> None:
@@ -200,17 +202,16 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
     xr, yr = data.ranges
     gutter = max(len(_number(v)) for v in (*yr.floats,)) + 1
     cells = columns - gutter - 1
-    finite = data.f[np.isfinite(data.f)]
-    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    ax, ay, fx, fy = data.arrows
-    out = _flowed(
-        [
-            Text(f"f({xr.name}, {yr.name}) = {data.expression}"),
-            Text(f"shade: f from {_number(low)} (blank) to {_number(high)} (█)"),
-            Text("arrows: ∇f"),
-        ],
-        columns,
-    )
+    low, high = data.shade
+    shade = f"shade: f from {_number(low)} (blank) to {_number(high)} (█)"
+    if data.clipped:
+        shade += f", clipped (f reaches {_number(data.clipped[0])} to {_number(data.clipped[1])})"
+    items = [Text(f"f({xr.name}, {yr.name}) = {data.expression}"), Text(shade), Text("arrows: ∇f")]
+    if data.infinite.any():
+        items.append(Text(f"{POLE} f infinite"))
+    if (~np.isfinite(data.f) & ~data.infinite).any():
+        items.append(Text(f"{UNDEFINED} f undefined (or not real)"))
+    out = _flowed(items, columns)
     rows = max(5, min(lines - 3 - len(out), cells // 2))
     for row in range(rows):
         y_index = round((rows - 1 - row) / (rows - 1) * (len(data.y) - 1))
@@ -221,13 +222,23 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
         if row == rows // 2 and len(yr.name) < gutter:
             label = yr.name  # the y axis's name, halfway down its labels
         line = Text(label.rjust(gutter) + ("┤" if tick else "│"))
+        y_near = _nearby(rows - 1 - row, rows, len(data.y))
         for cell in range(cells):
             x_index = round(cell / (cells - 1) * (len(data.x) - 1))
+            if data.infinite[y_near, _nearby(cell, cells, len(data.x))].any():
+                line.append(POLE, style="bold")
+                continue
             line.append(_field_cell(data, x_index, y_index, low, high, row, cell, rows, cells))
         out.append(line)
     out.append(Text(" " * gutter + "└" + "─" * cells))
     out.append(Text(_axis(*xr.floats, cells, gutter, xr.name)))
     return out
+
+
+def _nearby(index: int, count: int, size: int) -> slice:
+    """The grid's indices nearer to cell index (of count) than to its neighbours."""
+    scale = (size - 1) / (count - 1)
+    return slice(max(math.ceil((index - 0.5) * scale), 0), math.floor((index + 0.5) * scale) + 1)
 
 
 def _field_cell(data, x_index, y_index, low, high, row, cell, rows, cells) -> str:
@@ -240,8 +251,8 @@ def _field_cell(data, x_index, y_index, low, high, row, cell, rows, cells) -> st
             return ARROWS[round(math.atan2(gy, gx) / (math.pi / 4)) % 8]
     value = data.f[y_index, x_index]
     if not np.isfinite(value):
-        return "?"
-    level = 0 if high == low else (value - low) / (high - low)
+        return UNDEFINED
+    level = 0 if high == low else min(max((value - low) / (high - low), 0.0), 1.0)
     return SHADES[min(int(level * len(SHADES)), len(SHADES) - 1)]
 
 

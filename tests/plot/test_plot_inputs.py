@@ -66,6 +66,11 @@ ERRORS = [
     ),
     (["x^2", "-r", "x=0:1", "-f", "svg"], f"--format names {FORMAT_OF}: give -o FILE as well"),
     (
+        ["x*y", "--range", "x=0:1,y=0:1", "--order", "3"],
+        "--order is for one variable: with two, derivcli plot draws f's contours and its "
+        "gradient; leave --order out",
+    ),
+    (
         ["3", "--range", "x=0:1"],
         "3 is a constant (no variables): its derivatives are all 0, and derivcli plot draws a "
         "function of one or two variables",

@@ -202,3 +202,17 @@ def test_the_window_pads_by_a_twentieth_of_the_range():
     assert sampling.visible_window(np.array([0.0, 2.0]), poles=False) == (0.0, 2.1)
     assert sampling.visible_window(np.array([-2.0, -1.0]), poles=False) == (-2.05, -0.95)
     assert sampling.visible_window(np.array([-1.0, 1.0]), poles=False) == (-1.1, 1.1)
+
+
+def test_a_pole_of_two_variables_is_found_and_the_shading_clipped():
+    data = plotting.sample("1/(x^2+y^2)", "x=-1:1,y=-1:1")
+    rows, columns = np.nonzero(data.infinite)
+    assert list(zip(data.x[columns], data.y[rows], strict=True)) == [(0.0, 0.0)]
+    low, high = data.clipped
+    assert low == pytest.approx(0.5) and high == pytest.approx(1 / (2 / 200) ** 2)  # next to 0
+    assert data.shade[0] >= low and data.shade[1] < high / 50
+
+
+def test_smooth_values_are_shaded_without_clipping():
+    data = plotting.sample("x*y", "x=-2:2,y=-1:1")
+    assert data.clipped is None and data.shade == pytest.approx((-2.0, 2.0))

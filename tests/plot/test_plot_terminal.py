@@ -133,3 +133,17 @@ def test_a_few_marks_are_all_listed():
     jumps = list(range(-2, 3))  # floor jumps at each integer
     (note,) = [line for line in lines if line.startswith("┊")]
     assert note.startswith("┊ x = " + ", ".join(map(str, jumps)) + ": ")
+
+
+def test_poles_and_undefined_points_of_two_variables_are_explained():
+    pole = [
+        line.plain
+        for line in terminal.field_lines(plotting.sample("1/(x^2+y^2)", "x=-1:1,y=-1:1"), 60, 21)
+    ]
+    legend = " ".join(" ".join(pole[:5]).split())
+    assert "✕ f infinite" in legend and "clipped (f reaches 0.5 to 1e+04)" in legend
+    assert "?" not in legend
+    (middle,) = [line for line in pole if "✕" in line and line.startswith("  y")]
+    assert middle.index("✕") - middle.index("│") - 1 == 27  # x = 0: cell 27.5 of 0 to 55
+    undefined = terminal.field_lines(plotting.sample("log(x*y)", "x=-1:1,y=-1:1"), 60, 21)
+    assert "? f undefined (or not real)" in " ".join(line.plain for line in undefined[:3])
