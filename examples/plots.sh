@@ -14,9 +14,14 @@ derivcli plot "tan(x)" --range x=-pi:pi --order 1 --width 100 | grep '^┊'
 derivcli plot "abs(x) + 1/(x-1)" --range x=-3:3 -o "$out/kink_and_pole.svg"
 derivcli plot "tan(x)" --range x=-pi:pi --order 1 -o "$out/tan.png"
 derivcli plot "x*y + sin(y)" --range x=-2:2,y=-2:2 -o "$out/field.pdf"
+# --format names the format of a FILE without a suffix, or of - (stdout).
+derivcli plot "x^2" --range x=0:1 -o - --format svg >"$out/stdout"
 for file in "$out"/*; do
   echo "$(basename "$file"): $(head -c 5 "$file" | tr -dc 'A-Za-z<?')"
 done
+
+# log(x) is undefined for x < 0: nothing is drawn there (not even f′ = 1/x), and said.
+derivcli plot "log(x)" --range x=-1:1 --width 100 | tail -n 1
 
 # Bad ranges: one line each, exit status 2.
 for range in y=0:1 x=1:0; do

@@ -230,8 +230,14 @@ def test_plots_example():
         "┊ x = -π/2, π/2: f(x), f′(x) do not exist: the expression is infinite here "
         "(complex infinity)",
     ]
-    assert lines[2:5] == ["field.pdf: PDF", "kink_and_pole.svg: <?xml", "tan.png: PNG"]
-    assert lines[5:] == [
+    assert lines[2:6] == [
+        "field.pdf: PDF",
+        "kink_and_pole.svg: <?xml",
+        "stdout: <?xml",
+        "tan.png: PNG",
+    ]
+    assert lines[6] == "f(x) is undefined (or not real) for x from -1 to 0: nothing drawn there"
+    assert lines[7:] == [
         "derivcli: error: --range names y, which the expression lacks (its variables: x)",
         "exit 2",
         "derivcli: error: --range x=1:0: the start must be below the stop",

@@ -12,7 +12,7 @@ PLOT_HELP = (
     "One variable: f, f′, f″ (up to --order) one above the other. Two variables: contours "
     "of f with its gradient field. Without --output, drawn in the terminal (sized to it); "
     "with it, a .png, .svg or .pdf file, which needs matplotlib "
-    "(pip install 'derivcli\\[plot]').\n\n"
+    "(pip install 'derivcli[plot]').\n\n"
     "\b\nExamples:\n"
     '  derivcli plot "abs(x) + sin(2x)" --range x=-3:3\n'
     '  derivcli plot "tan(x)" --range x=-3:3 --order 1 -o tan.png\n'
@@ -34,9 +34,13 @@ Ranges = Annotated[
     ),
 ]
 Order = Annotated[
-    int,
+    int | None,
     typer.Option(
-        "--order", "-k", metavar="K", help="The highest derivative drawn (one variable): 0 to 3."
+        "--order",
+        "-k",
+        metavar="K",
+        show_default=False,
+        help="The highest derivative drawn (one variable only): 0 to 3. Default: 2.",
     ),
 ]
 At = Annotated[
@@ -57,6 +61,17 @@ Output = Annotated[
         show_default=False,
         help="Write the plot to FILE: its suffix names the format (.png, .svg or .pdf). "
         "Written as every derivcli output: a file appears only once complete.",
+    ),
+]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="png|svg|pdf",
+        show_default=False,
+        help="The format of --output's file. Default: its suffix's (needed for -, stdout, "
+        "or a FILE without one, e.g. /dev/fd/3).",
     ),
 ]
 Width = Annotated[
@@ -91,9 +106,10 @@ Timeout = Annotated[
 def plot(
     expression: Expression,
     range: Ranges = None,  # noqa: A002 - the option is --range
-    order: Order = 2,
+    order: Order = None,
     at: At = None,
     output: Output = None,
+    format: Format = None,  # noqa: A002 - the option is --format
     width: Width = None,
     height: Height = None,
     timeout: Timeout = None,
@@ -102,25 +118,35 @@ def plot(
     from derivcli.cli.app import report
 
     size = (width, height)
-    report(lambda: _plot(expression, range, order, at, output, size, timeout))
+    report(lambda: _plot(expression, range, order, at, (output, format), size, timeout))
 
 
-def _plot(expression, ranges, order, at, output, size, timeout) -> int:
+def _plot(expression, ranges, order, at, written, size, timeout) -> int:
     from derivcli import budget, plotting
     from derivcli.errors import ExitStatus
     from derivcli.limits import allow_long_integers
 
     allow_long_integers()
+    output, form = written
+    if form is not None and output is None:
+        from derivcli.errors import InputError
+
+        raise InputError("--format names the format of --output's file: give -o FILE as well")
     if timeout is None:
         timeout = budget.DEFAULT_TIMEOUT
     elif timeout == 0:
         timeout = None
     try:
         if output is not None:
-            plotting.plot(expression, ranges, order=order, at=at, output=output, timeout=timeout)
+            plotting.plot(
+                expression, ranges, order=order, at=at, output=output, format=form, timeout=timeout
+            )
             return ExitStatus.OK
+        import sys
+
         from derivcli.plotting import terminal
 
+        terminal.check_console(sys.stdout)
         drawn = plotting.sample(expression, ranges, order=order, at=at, timeout=timeout)
         terminal.show(drawn, *size)
     except BrokenPipeError:  # the reader went away (| head): quietly, as SIGPIPE would

@@ -25,14 +25,22 @@ _STYLE = {"svg.hashsalt": "derivcli", "svg.fonttype": "path", "pdf.compression":
 _CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd")
 
 
-def format_of(path: str) -> str:
-    """The file format named by path's suffix; an unknown one is an input error."""
+def format_of(path: str, form: str | None = None) -> str:
+    """The file format: form when given (png, svg or pdf), else the one path's suffix
+    names; an unknown one is an input error that says how to choose."""
+    if form is not None:
+        if form.lower() not in FORMATS:
+            raise InputError.about(
+                "format", "{opt_value} is not a plot format: png, svg or pdf", value=form
+            )
+        return form.lower()
     suffix = os.path.splitext(path)[1].lower().lstrip(".")
     if suffix not in FORMATS:
         shown = f"'.{suffix}'" if suffix else "no suffix"
         raise InputError.about(
             "output",
-            "{opt_value} has " + shown + ": the suffix names the format, .png, .svg or .pdf",
+            "{opt_value} has " + shown + ": give a FILE ending in .png, .svg or .pdf, "
+            "or name the format with --format png, svg or pdf",
             value=path,
         )
     return suffix
@@ -60,12 +68,13 @@ def draw(data):
         return _curves(plt, data) if isinstance(data, Curves) else _field(plt, data)
 
 
-def write(figure, path: str) -> None:
-    """Write figure to path in its suffix's format, as derivcli writes every --output
-    (atomically for a file; a device, FIFO or /dev/fd/N as it goes)."""
+def write(figure, path: str, form: str | None = None) -> None:
+    """Write figure to path in form (default: its suffix's format), as derivcli writes
+    every --output (atomically for a file; stdout for -, a device, FIFO or /dev/fd/N as
+    it goes)."""
     from derivcli.io.sinks import write_with
 
-    form = format_of(path)
+    form = format_of(path, form)
     plt = pyplot()
 
     def save(stream) -> None:
@@ -100,7 +109,14 @@ def _curves(plt, curves):
     axes[-1].set_xlabel(name)
     axes[-1].set_xlim(*curves.range.floats)
     figure.suptitle(f"f({name}) = {curves.expression}", fontsize=11)
-    figure.tight_layout()
+    if curves.notes:
+        import textwrap
+
+        text = "\n".join(line for note in curves.notes for line in textwrap.wrap(note, 100))
+        figure.text(0.01, 0.005, text, fontsize=7, va="bottom", ha="left", color="0.3")
+        figure.tight_layout(rect=(0, 0.025 * (text.count("\n") + 1), 1, 1))
+    else:
+        figure.tight_layout()
     return figure
 
 
@@ -110,9 +126,23 @@ def _field(plt, data):
     (xr, yr) = data.ranges
     figure, ax = plt.subplots(figsize=(6.4, 5.2), dpi=100)
     finite = np.ma.masked_invalid(data.f)
-    filled = ax.contourf(data.x, data.y, finite, levels=20, cmap="viridis")
-    ax.contour(data.x, data.y, finite, levels=20, colors="black", linewidths=0.4, alpha=0.5)
-    figure.colorbar(filled, ax=ax, label=f"f({xr.name}, {yr.name})")
+    low, high = data.shade
+    levels = np.linspace(low, high, 21) if high > low else 20
+    extend = "both" if data.clipped else "neither"
+    filled = ax.contourf(data.x, data.y, finite, levels=levels, cmap="viridis", extend=extend)
+    ax.contour(data.x, data.y, finite, levels=levels, colors="black", linewidths=0.4, alpha=0.5)
+    label = f"f({xr.name}, {yr.name})"
+    if data.clipped:
+        label += f", clipped (f reaches {data.clipped[0]:.3g} to {data.clipped[1]:.3g})"
+    figure.colorbar(filled, ax=ax, label=label)
+    gone = ~np.isfinite(data.f) & ~data.infinite
+    if gone.any():  # blank: the colour map's bad colour, said in the legend
+        ax.plot([], [], "s", color="white", markeredgecolor="0.5", label="f undefined")
+    if data.infinite.any():
+        rows, columns = np.nonzero(data.infinite)
+        ax.plot(data.x[columns], data.y[rows], "x", color="red", markersize=3, label="f infinite")
+    if gone.any() or data.infinite.any():
+        ax.legend(loc="upper right", fontsize=8, framealpha=0.8)
     ax_x, ax_y, fx, fy = data.arrows
     ax.quiver(
         ax_x,

@@ -124,6 +124,12 @@ def check_variables(expression: str, ranges: list[Range], at) -> dict:
     plotted = [r.name for r in ranges]
     given = plotted + list(fixed)
     unknown = [n for n in given if n not in names]
+    if unknown and not names:
+        raise InputError(
+            f"{expression} is a constant (no variables): its derivatives are all 0, and "
+            "derivcli plot draws a function of one or two variables",
+            "expression",
+        )
     if unknown:
         which = "--at" if unknown[0] in fixed else "--range"
         raise InputError(

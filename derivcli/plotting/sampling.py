@@ -52,6 +52,7 @@ class Curves:
     panels: list[Panel]
     marks: list
     capped: int = 0  # the number of breaks marked, when there were more; else 0
+    notes: list[str] = field(default_factory=list)  # where nothing could be drawn, and why
 
 
 @dataclass
@@ -64,6 +65,23 @@ class Field:
     y: np.ndarray  # [GRID]
     f: np.ndarray  # [GRID, GRID], f[j, i] at (x[i], y[j])
     arrows: tuple[np.ndarray, ...]  # x, y, df/dx, df/dy on the coarse grid
+    infinite: np.ndarray  # [GRID, GRID]: where f is ±inf (a pole); nan in f there
+    shade: tuple[float, float]  # the values the shading spans
+    clipped: tuple[float, float] | None = None  # f's whole range, when shade clips it
+
+
+def shading(f: np.ndarray) -> tuple[tuple[float, float], tuple[float, float] | None]:
+    """The values to shade: f's finite range, or its 1st to 99th percentile when the
+    rest would squash it (the whole range more than 4 times as wide), then also the
+    whole range."""
+    finite = f[np.isfinite(f)]
+    if not len(finite):
+        return (0.0, 1.0), None
+    whole = float(finite.min()), float(finite.max())
+    low, high = (float(q) for q in np.percentile(finite, [1, 99]))
+    if high > low and whole[1] - whole[0] > 4 * (high - low):
+        return (low, high), whole
+    return whole, None
 
 
 def curves(expression: str, span: Range, order: int, fixed: dict, timeout) -> Curves:
@@ -92,11 +110,50 @@ def curves(expression: str, span: Range, order: int, fixed: dict, timeout) -> Cu
         engine="symbolic",
         timeout=timeout,
     )
+    values = [coefficients[:, k] * math.factorial(k) for k in range(order + 1)]
+    at_marks = np.isin(x, [m.x for m in marks])
+    undefined = np.isnan(values[0]) | (at_marks & ~np.isfinite(values[0]))
+    if not np.isnan(values[0]).any():
+        undefined[:] = False
+    notes = gaps_notes(span, x, values, undefined, at_marks)
     panels = [
-        _panel(k, label(k, span.name), x, coefficients[:, k] * math.factorial(k), marks)
-        for k in range(order + 1)
+        _panel(k, label(k, span.name), x, np.where(undefined, np.nan, y), marks)
+        for k, y in enumerate(values)
     ]
-    return Curves(expression, span, panels, marks, capped)
+    return Curves(expression, span, panels, marks, capped, notes)
+
+
+def gaps_notes(span: Range, x, values: list, undefined, at_marks) -> list[str]:
+    """A line for where f is undefined (or not real: no derivative is drawn there
+    either), and one for where values overflow float64 (beyond ±1.8e308)."""
+    name = span.name
+    notes = []
+    if undefined.all():
+        start, stop = span.floats
+        notes.append(
+            f"f({name}) is undefined (or not real) on all of {name} from {start:.3g} to "
+            f"{stop:.3g}: nothing drawn"
+        )
+    elif undefined[~at_marks].any():
+        where = _where(name, x, undefined)
+        notes.append(f"f({name}) is undefined (or not real) {where}: nothing drawn there")
+    overflows = []
+    for k, y in enumerate(values):
+        overflow = np.isinf(y) & ~at_marks & ~undefined
+        if overflow.any():
+            overflows.append(f"{label(k, name)} {_where(name, x, overflow)}")
+    if overflows:
+        notes.append("values overflow float64 (±1.8e308), not drawn: " + "; ".join(overflows))
+    return notes
+
+
+def _where(name: str, x, mask) -> str:
+    """The intervals of x where mask holds, as 'for x from a to b, from c to d'."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    runs = [(x[i], x[j - 1]) for i, j in zip(edges[::2], edges[1::2], strict=True)]
+    shown = [f"at {a:.3g}" if a == b else f"from {a:.3g} to {b:.3g}" for a, b in runs[:3]]
+    more = f" and {len(runs) - 3} more intervals" if len(runs) > 3 else ""
+    return f"for {name} " + ", ".join(shown) + more
 
 
 def _panel(order: int, name: str, x: np.ndarray, y: np.ndarray, marks: list) -> Panel:
@@ -120,7 +177,8 @@ def _panel(order: int, name: str, x: np.ndarray, y: np.ndarray, marks: list) -> 
 
 def visible_window(y: np.ndarray, poles: bool) -> tuple[float, float]:
     """The values to show: all of them, unless poles (or values that are not finite)
-    would squash the rest; then the bulk of the values and as much again each side."""
+    would squash the rest; then the bulk of the values and as much again each side.
+    Padded by 5% of the values' range, never across 0 for values of one sign."""
     finite = y[np.isfinite(y)]
     if not len(finite):
         return -1.0, 1.0
@@ -129,11 +187,13 @@ def visible_window(y: np.ndarray, poles: bool) -> tuple[float, float]:
         q10, q90 = np.percentile(finite, [10, 90])
         spread = max(q90 - q10, 1e-12 * max(abs(q10), abs(q90), 1.0))
         low, high = max(low, q10 - 1.5 * spread), min(high, q90 + 1.5 * spread)
-    if high == low:
-        pad = max(abs(high) * 0.1, 1.0)
-        return float(low - pad), float(high + pad)
-    pad = 0.05 * (high - low)
-    return float(low - pad), float(high + pad)
+    pad = max(abs(high) * 0.1, 1.0) if high == low else 0.05 * (high - low)
+    below, above = low - pad, high + pad
+    if low >= 0 and high > 0:  # one-signed values: the padding does not cross 0
+        below = max(below, 0.0)
+    if high <= 0 and low < 0:
+        above = min(above, 0.0)
+    return float(below), float(above)
 
 
 def break_across(x: np.ndarray, y: np.ndarray, window) -> tuple[np.ndarray, np.ndarray]:
@@ -163,9 +223,11 @@ def field(expression: str, spans: list[Range], fixed: dict, timeout) -> Field:
         values = batch.evaluate(
             "taylor", expression, points, wrt=names, order=1, engine="symbolic", timeout=timeout
         )
+        infinite = np.isinf(values[:, 0]).reshape(gx.shape)
         values = np.where(np.isfinite(values), values, np.nan)
-        return (*axes, gx, gy, *(values[:, k].reshape(gx.shape) for k in range(3)))
+        values[np.isnan(values[:, 0]), 1:] = np.nan  # no gradient where f is undefined
+        return (*axes, gx, gy, *(values[:, k].reshape(gx.shape) for k in range(3)), infinite)
 
-    x, y, _, _, f, _, _ = on_grid(GRID)
-    _, _, ax, ay, _, fx, fy = on_grid(ARROWS)
-    return Field(expression, spans, x, y, f, (ax, ay, fx, fy))
+    x, y, _, _, f, _, _, infinite = on_grid(GRID)
+    _, _, ax, ay, _, fx, fy, _ = on_grid(ARROWS)
+    return Field(expression, spans, x, y, f, (ax, ay, fx, fy), infinite, *shading(f))

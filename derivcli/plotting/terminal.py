@@ -20,6 +20,23 @@ BREAK = "┊"
 DOT = "○"
 SHADES = " ░▒▓█"
 ARROWS = "→↗↑↖←↙↓↘"
+POLE = "✕"
+UNDEFINED = "?"
+
+
+def check_console(stream) -> None:
+    """Refuse, in one line, a console that cannot show braille and box drawing (an ASCII
+    or latin-1 locale): its stand-ins would be escapes or misaligned arrows."""
+    from derivcli.errors import InputError
+    from derivcli.render import can_encode
+
+    glyphs = "".join(chr(BRAILLE + bits) for bits in (0, 0xFF)) + BREAK + DOT + SHADES + ARROWS
+    if not can_encode(stream, glyphs + "─│┤└′″‴"):
+        encoding = getattr(stream, "encoding", None)
+        raise InputError(
+            f"the terminal plot needs a UTF-8 console, and this one is {encoding}: set "
+            "PYTHONIOENCODING=utf-8 (or a UTF-8 locale), or write a file with -o FILE.png"
+        )
 
 
 def size() -> tuple[int, int]:
@@ -85,9 +102,10 @@ def _wrapped(text: str, columns: int) -> list[str]:
     return textwrap.wrap(text, columns, subsequent_indent="  ") or [""]
 
 
-def _notes(curves, shown: int = 4) -> list[str]:
-    """A line per kind of mark: where (the first few points, as the table writes
-    points), which orders do not exist there, and derivcli's reason."""
+def _notes(curves, shown: int = 4, all_up_to: int = 8) -> list[str]:
+    """A line per kind of mark: where (as the table writes points: all of them up to
+    all_up_to, else the first shown), which orders do not exist there, and derivcli's
+    reason."""
     from derivcli.symbolic.numbers import point_text
 
     groups: dict[tuple, list] = {}
@@ -97,14 +115,15 @@ def _notes(curves, shown: int = 4) -> list[str]:
             groups.setdefault((gone, mark.reason), []).append(mark.at)
     notes = []
     for (gone, reason), points in groups.items():
-        where = ", ".join(point_text(p) for p in points[:shown])
-        if len(points) > shown:
+        listed = points if len(points) <= all_up_to else points[:shown]
+        where = ", ".join(point_text(p) for p in listed)
+        if len(listed) < len(points):
             where += f", … ({len(points)} points)"
         verb = "does not exist" if len(gone) == 1 else "do not exist"
         notes.append(f"{BREAK} {curves.range.name} = {where}: {', '.join(gone)} {verb}: {reason}")
     if curves.capped:
         notes.append(f"(more than {curves.capped} such points: the others are not marked)")
-    return notes
+    return notes + curves.notes
 
 
 def _panel_lines(panel, start, stop, cells, rows, gutter) -> list[Text]:
@@ -183,17 +202,16 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
     xr, yr = data.ranges
     gutter = max(len(_number(v)) for v in (*yr.floats,)) + 1
     cells = columns - gutter - 1
-    finite = data.f[np.isfinite(data.f)]
-    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-    ax, ay, fx, fy = data.arrows
-    out = _flowed(
-        [
-            Text(f"f({xr.name}, {yr.name}) = {data.expression}"),
-            Text(f"shade: f from {_number(low)} (blank) to {_number(high)} (█)"),
-            Text("arrows: ∇f"),
-        ],
-        columns,
-    )
+    low, high = data.shade
+    shade = f"shade: f from {_number(low)} (blank) to {_number(high)} (█)"
+    if data.clipped:
+        shade += f", clipped (f reaches {_number(data.clipped[0])} to {_number(data.clipped[1])})"
+    items = [Text(f"f({xr.name}, {yr.name}) = {data.expression}"), Text(shade), Text("arrows: ∇f")]
+    if data.infinite.any():
+        items.append(Text(f"{POLE} f infinite"))
+    if (~np.isfinite(data.f) & ~data.infinite).any():
+        items.append(Text(f"{UNDEFINED} f undefined (or not real)"))
+    out = _flowed(items, columns)
     rows = max(5, min(lines - 3 - len(out), cells // 2))
     for row in range(rows):
         y_index = round((rows - 1 - row) / (rows - 1) * (len(data.y) - 1))
@@ -204,13 +222,23 @@ def field_lines(data, columns: int, lines: int) -> list[Text]:
         if row == rows // 2 and len(yr.name) < gutter:
             label = yr.name  # the y axis's name, halfway down its labels
         line = Text(label.rjust(gutter) + ("┤" if tick else "│"))
+        y_near = _nearby(rows - 1 - row, rows, len(data.y))
         for cell in range(cells):
             x_index = round(cell / (cells - 1) * (len(data.x) - 1))
+            if data.infinite[y_near, _nearby(cell, cells, len(data.x))].any():
+                line.append(POLE, style="bold")
+                continue
             line.append(_field_cell(data, x_index, y_index, low, high, row, cell, rows, cells))
         out.append(line)
     out.append(Text(" " * gutter + "└" + "─" * cells))
     out.append(Text(_axis(*xr.floats, cells, gutter, xr.name)))
     return out
+
+
+def _nearby(index: int, count: int, size: int) -> slice:
+    """The grid's indices nearer to cell index (of count) than to its neighbours."""
+    scale = (size - 1) / (count - 1)
+    return slice(max(math.ceil((index - 0.5) * scale), 0), math.floor((index + 0.5) * scale) + 1)
 
 
 def _field_cell(data, x_index, y_index, low, high, row, cell, rows, cells) -> str:
@@ -223,8 +251,8 @@ def _field_cell(data, x_index, y_index, low, high, row, cell, rows, cells) -> st
             return ARROWS[round(math.atan2(gy, gx) / (math.pi / 4)) % 8]
     value = data.f[y_index, x_index]
     if not np.isfinite(value):
-        return "?"
-    level = 0 if high == low else (value - low) / (high - low)
+        return UNDEFINED
+    level = 0 if high == low else min(max((value - low) / (high - low), 0.0), 1.0)
     return SHADES[min(int(level * len(SHADES)), len(SHADES) - 1)]
 
 

@@ -349,3 +349,10 @@ def test_the_console_script_completes(tmp_path):
     script = str(Path(sys.executable).parent / "derivcli")
     done = subprocess.run([script], env=env, capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (0, "plain\n", "")
+
+
+def test_no_help_shows_a_markup_escape():
+    for path, _ in _commands():
+        shown = _invoke(*path[1:], "--help", env=WIDE).stdout
+        assert "\\[" not in shown, path
+    assert "pip install 'derivcli[plot]'" in _flat(_invoke("plot", "--help", env=WIDE).stdout)

@@ -9,6 +9,10 @@ import sympy
 from derivcli.errors import InputError
 from derivcli.plotting.ranges import parse_ranges
 
+FORMAT_OF = "the format of --output's file"
+CHOOSE = (
+    "give a FILE ending in .png, .svg or .pdf, or name the format with --format png, svg or pdf"
+)
 ERRORS = [
     (["x^2"], "no range for x: add --range x=START:STOP (or a value with --at x=1)"),
     (
@@ -54,13 +58,22 @@ ERRORS = [
         "derivcli plot draws one expression; this one has 2 (separated by commas): plot each "
         "on its own",
     ),
+    (["x^2", "--range", "x=0:1", "-o", "plot.txt"], f"--output plot.txt has '.txt': {CHOOSE}"),
+    (["x^2", "--range", "x=0:1", "-o", "/dev/null"], f"--output /dev/null has no suffix: {CHOOSE}"),
     (
-        ["x^2", "--range", "x=0:1", "-o", "plot.txt"],
-        "--output plot.txt has '.txt': the suffix names the format, .png, .svg or .pdf",
+        ["x^2", "-r", "x=0:1", "-o", "-", "-f", "gif"],
+        "--format gif is not a plot format: png, svg or pdf",
+    ),
+    (["x^2", "-r", "x=0:1", "-f", "svg"], f"--format names {FORMAT_OF}: give -o FILE as well"),
+    (
+        ["x*y", "--range", "x=0:1,y=0:1", "--order", "3"],
+        "--order is for one variable: with two, derivcli plot draws f's contours and its "
+        "gradient; leave --order out",
     ),
     (
-        ["x^2", "--range", "x=0:1", "-o", "-"],
-        "--output - has no suffix: the suffix names the format, .png, .svg or .pdf",
+        ["3", "--range", "x=0:1"],
+        "3 is a constant (no variables): its derivatives are all 0, and derivcli plot draws a "
+        "function of one or two variables",
     ),
 ]
 
@@ -98,3 +111,14 @@ def test_python_api_words_its_own_arguments():
     with pytest.raises(InputError) as error:
         derivcli.plot("x^2", "x=1:0")
     assert str(error.value) == "ranges= x=1:0: the start must be below the stop"
+
+
+@pytest.mark.parametrize("form", ["png", "svg", "pdf"])
+def test_format_names_the_format_of_a_file_without_a_suffix(form, cli, tmp_path):
+    magic = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF-"}
+    path = tmp_path / "plot"
+    result = cli("plot", "x^2", "--range", "x=0:1", "-o", str(path), "--format", form)
+    assert result.exit_code == 0, result.stderr
+    assert path.read_bytes().startswith(magic[form])
+    result = cli("plot", "x^2", "--range", "x=0:1", "-o", "/dev/null", "-f", form)
+    assert result.exit_code == 0, result.stderr

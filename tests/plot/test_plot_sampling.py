@@ -4,6 +4,7 @@ where the mathematics puts them."""
 from __future__ import annotations
 
 import math
+import sys
 
 import mpmath
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import sympy
 
 from derivcli import plotting
+from derivcli.plotting import sampling
 
 
 def _curves(expression, span, order=2, at=None):
@@ -145,3 +147,72 @@ def test_a_value_torch_gets_imprecisely_still_exists():
     kinks = [k * math.pi / 20 for k in range(-6, 7)]
     assert [m.x for m in curves.marks] == pytest.approx(kinks, rel=1e-15)
     assert all(m.exists(0) and not m.exists(1) and m.kind == "kink" for m in curves.marks)
+
+
+@pytest.mark.parametrize(
+    ("expression", "span"),
+    [
+        ("log(x)", "x=-1:1"),
+        ("atanh(x)", "x=-2:2"),
+        ("acoth(x)", "x=-2:2"),
+        ("log(x^2-1)", "x=-2:2"),
+        ("sqrt(x)", "x=-1:1"),
+    ],
+)
+def test_no_derivative_is_drawn_where_f_is_undefined(expression, span):
+    x = sympy.Symbol("x")
+    domain = sympy.calculus.util.continuous_domain(sympy.sympify(expression), x, sympy.S.Reals)
+    curves = _curves(expression, span)
+    for panel in curves.panels:
+        drawn = panel.x[np.isfinite(panel.y)]
+        assert len(drawn) >= 450
+        assert all(domain.contains(sympy.Float(v)) for v in drawn), panel.label
+    (note,) = curves.notes
+    assert note.startswith("f(x) is undefined (or not real) for x from ")
+
+
+def test_f_undefined_on_the_whole_range_draws_nothing_and_says_so():
+    curves = _curves("log(x)", "x=-3:-1")
+    assert not any(np.isfinite(panel.y).any() for panel in curves.panels)
+    assert curves.notes == [
+        "f(x) is undefined (or not real) on all of x from -3 to -1: nothing drawn"
+    ]
+
+
+def test_gradient_arrows_only_where_f_is_defined():
+    data = plotting.sample("log(x*y)", "x=-1:1,y=-1:1")
+    ax, ay, fx, fy = data.arrows
+    drawn = np.isfinite(fx) & np.isfinite(fy)
+    assert drawn.any() and np.all(ax[drawn] * ay[drawn] > 0)
+
+
+def test_overflow_is_said_and_one_signed_values_are_not_padded_across_0():
+    curves = _curves("exp(exp(x))", "x=0:10")
+    (note,) = curves.notes
+    edge = math.log(math.log(sys.float_info.max))  # where exp(exp(x)) passes float64's max
+    assert note.startswith("values overflow float64 (±1.8e308), not drawn: f(x) for x from ")
+    start = float(note.split("f(x) for x from ")[1].split()[0])
+    assert edge < start < edge + 0.02
+    for panel in curves.panels:
+        assert panel.window[0] == 0.0 and panel.window[1] > 0
+
+
+def test_the_window_pads_by_a_twentieth_of_the_range():
+    assert sampling.visible_window(np.array([1.0, 3.0]), poles=False) == (0.9, 3.1)
+    assert sampling.visible_window(np.array([0.0, 2.0]), poles=False) == (0.0, 2.1)
+    assert sampling.visible_window(np.array([-2.0, -1.0]), poles=False) == (-2.05, -0.95)
+    assert sampling.visible_window(np.array([-1.0, 1.0]), poles=False) == (-1.1, 1.1)
+
+
+def test_a_pole_of_two_variables_is_found_and_the_shading_clipped():
+    data = plotting.sample("1/(x^2+y^2)", "x=-1:1,y=-1:1")
+    rows, columns = np.nonzero(data.infinite)
+    assert list(zip(data.x[columns], data.y[rows], strict=True)) == [(0.0, 0.0)]
+    low, high = data.clipped
+    assert low == pytest.approx(0.5) and high == pytest.approx(1 / (2 / 200) ** 2)  # next to 0
+    assert data.shade[0] >= low and data.shade[1] < high / 50
+
+
+def test_smooth_values_are_shaded_without_clipping():
+    data = plotting.sample("x*y", "x=-2:2,y=-1:1")
+    assert data.clipped is None and data.shade == pytest.approx((-2.0, 2.0))

@@ -3,7 +3,10 @@ NO_COLOR."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from rich.text import Text
@@ -106,3 +109,41 @@ def test_zeta_is_drawn_with_its_pole_marked(cli):
 def test_the_notes_write_points_as_the_table_does():
     lines = _lines("tan(x)", "x=-pi:pi", 90, 30, order=1)
     assert any(line.startswith("┊ x = -π/2, π/2: f(x), f′(x) do not exist") for line in lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_a_console_without_braille_is_told_so_in_one_line(encoding):
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "DERIVCLI_NO_SERVER": "1"}
+    for ranges in (["x=-2:2", "--at", "y=1"], ["x=-2:2,y=-1:1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "derivcli", "plot", "abs(x) + y", "--range", *ranges],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.count("\n") == 1 and "\\u" not in done.stderr
+        assert "needs a UTF-8 console" in done.stderr and "-o FILE.png" in done.stderr
+
+
+def test_a_few_marks_are_all_listed():
+    lines = _lines("floor(x)", "x=-2:2", 100, 30, order=1)
+    jumps = list(range(-2, 3))  # floor jumps at each integer
+    (note,) = [line for line in lines if line.startswith("┊")]
+    assert note.startswith("┊ x = " + ", ".join(map(str, jumps)) + ": ")
+
+
+def test_poles_and_undefined_points_of_two_variables_are_explained():
+    pole = [
+        line.plain
+        for line in terminal.field_lines(plotting.sample("1/(x^2+y^2)", "x=-1:1,y=-1:1"), 60, 21)
+    ]
+    legend = " ".join(" ".join(pole[:5]).split())
+    assert "✕ f infinite" in legend and "clipped (f reaches 0.5 to 1e+04)" in legend
+    assert "?" not in legend
+    (middle,) = [line for line in pole if "✕" in line and line.startswith("  y")]
+    assert middle.index("✕") - middle.index("│") - 1 == 27  # x = 0: cell 27.5 of 0 to 55
+    undefined = terminal.field_lines(plotting.sample("log(x*y)", "x=-1:1,y=-1:1"), 60, 21)
+    assert "? f undefined (or not real)" in " ".join(line.plain for line in undefined[:3])
