@@ -15,6 +15,7 @@ import mpmath
 import numpy as np
 import pytest
 import torch
+from helpers import lennard_jones
 
 import derivcli
 from derivcli.numeric.torch_zeta import zeta, zeta_derivative
@@ -179,15 +180,6 @@ def test_zetaderiv_needs_a_non_negative_integer_order(text):
         derivcli.grad(text, at="s=2")
 
 
-def _lennard_jones(atoms: int) -> str:
-    terms = []
-    for i in range(atoms):
-        for j in range(i + 1, atoms):
-            r2 = "+".join(f"(x{i}_{k}-x{j}_{k})^2" for k in range(3))
-            terms.append(f"4*(({r2})^(-6) - ({r2})^(-3))")
-    return " + ".join(terms)
-
-
 def test_symengine_refuses_zeta_by_name_and_auto_keeps_a_large_problem_on_sympy():
     from derivcli.expr.parse import parse_tree
     from derivcli.symbolic import choice
@@ -196,7 +188,7 @@ def test_symengine_refuses_zeta_by_name_and_auto_keeps_a_large_problem_on_sympy(
     pytest.importorskip("symengine")
     with pytest.raises(Unsupported, match=r"no zeta\(\)"):
         derivcli.grad("zeta(s)", at="s=2", symbolic="symengine")
-    heavy = _lennard_jones(3)
+    heavy = lennard_jones(3)
     entries = 9 * 9
     assert choice.choose("auto", parse_tree(heavy).components, entries).name == "symengine"
     text = heavy + " + zeta(x0_0)"
