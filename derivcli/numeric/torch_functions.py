@@ -24,29 +24,17 @@ def _reciprocal(torch_fn_name: str) -> Callable:
     return lambda torch, x: 1 / getattr(torch, torch_fn_name)(x)
 
 
-def _special(name: str) -> Callable:
-    # torch_special imports torch, so it is imported when a lowering first runs.
+def _special(name: str, module: str = "torch_special") -> Callable:
+    """The function of that name in derivcli.numeric.<module> (torch_special,
+    torch_bessel, torch_zeta): each imports torch, so it is imported when a lowering
+    first runs."""
+
     def lower(torch, *args):
-        from derivcli.numeric import torch_special
+        import importlib
 
-        return getattr(torch_special, name)(*args)
-
-    return lower
-
-
-def _bessel(name: str) -> Callable:
-    def lower(torch, x):
-        from derivcli.numeric import torch_bessel
-
-        return getattr(torch_bessel, name)(x)
+        return getattr(importlib.import_module(f"derivcli.numeric.{module}"), name)(*args)
 
     return lower
-
-
-def _zeta(name: str) -> Callable:
-    from derivcli.numeric import torch_zeta  # imports torch
-
-    return getattr(torch_zeta, name)
 
 
 def _root(torch, x, n):
@@ -115,8 +103,8 @@ LOWERINGS: dict[str, Callable] = {
     "loggamma": _special("lgamma"),
     "polygamma": _special("polygamma"),
     "digamma": lambda t, x: _special("polygamma")(t, 0, x),
-    "zeta": lambda t, s: _zeta("zeta")(s),
-    "zetaderiv": lambda t, n, s: _zeta("zeta_derivative")(n, s),
+    "zeta": _special("zeta", "torch_zeta"),
+    "zetaderiv": _special("zeta_derivative", "torch_zeta"),
     "sigmoid": _special("sigmoid"),
     "softplus": _special("softplus"),
     "sinc": _special("sinc"),
@@ -128,5 +116,8 @@ LOWERINGS: dict[str, Callable] = {
     "im": _torch("zeros_like"),
     "arg": lambda t, x: t.where(x < 0, t.full_like(x, 3.141592653589793), t.zeros_like(x)),
     # Bessel functions of orders 0 and 1 (derivcli.numeric.torch_bessel)
-    **{name: _bessel(name) for name in ("j0", "j1", "y0", "y1", "i0", "i1", "k0", "k1")},
+    **{
+        name: _special(name, "torch_bessel")
+        for name in ("j0", "j1", "y0", "y1", "i0", "i1", "k0", "k1")
+    },
 }
