@@ -9,6 +9,7 @@ is the same function. derivcli.numeric.lower consults them for every node it low
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from fractions import Fraction
@@ -97,6 +98,7 @@ def _series_terms(cls, m: int) -> tuple[int, Fraction]:
     )
 
 
+@functools.cache
 def _series_classes() -> tuple:
     from derivcli.symbolic import bessel
 
@@ -204,15 +206,24 @@ def _distributed(node: sympy.Expr) -> sympy.Expr:
     """The sum with each product of a sum of series terms distributed over that sum:
     J1'' = -J1 - (J0 - J1/u)/u + J1/u^2, whose poles at 0 cancel only across all its
     terms (sinc's derivatives hold no such products)."""
-    bessel = _series_classes()[2:]
     terms, changed = [], False
     for term in node.args:
-        if term.is_Mul and any(f.is_Add for f in term.args) and term.has(*bessel):
+        if term.is_Mul and any(_holds_bessel_terms(f) for f in term.args):
             expanded = sympy.Add.make_args(sympy.expand_mul(term))
             if all(_trig_term(t) is not None for t in expanded):
                 term, changed = sympy.Add(*expanded), True
         terms.append(term)
     return sympy.Add(*terms) if changed else node
+
+
+def _holds_bessel_terms(factor: sympy.Expr) -> bool:
+    """Whether factor is a sum with a Bessel function among its terms' factors: a look
+    one level down, not sympy's has(), which would walk every subtree of every sum
+    lowered (all that _distributed can expand has them there)."""
+    bessel = _series_classes()[2:]
+    return factor.is_Add and any(
+        isinstance(f, bessel) for t in factor.args for f in sympy.Mul.make_args(t)
+    )
 
 
 def _removable_sum(node: sympy.Expr):
